@@ -1,0 +1,214 @@
+"""Date parsing for every layer: turn the date text a page or feed states into ISO 8601, no more.
+
+The rule of the schema: keep the page's own UTC offset when it states a time, write a bare date
+when it states only the day, and never invent a time or an offset the source does not give.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import parsedate_tz
+
+__all__ = ["is_plausible", "parse_datetime"]
+
+# The earliest date a news page can plausibly carry; anything before is a parsing accident
+# (a phone number, a copyright line, a Unix epoch default).
+EARLIEST_YEAR = 1990
+
+_ISO_RE = re.compile(
+    r"""^\s*
+    (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
+    (?:[T\s]+
+        (?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?
+        \s*(?P<tz>Z|z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2})?
+    )?\s*$""",
+    re.VERBOSE,
+)
+_COMPACT_RE = re.compile(r"^\s*(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})\s*$")
+# Japanese dates: 2017年3月15日 10時04分 / 2017年3月15日 10:04
+_JA_RE = re.compile(
+    r"(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
+    r"(?:[^\d]{0,12}?(?P<hour>\d{1,2})\s*(?:時|:)\s*(?P<minute>\d{1,2})\s*分?)?"
+)
+_SLASH_RE = re.compile(
+    r"^\s*(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})"
+    r"(?:\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?\s*$"
+)
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+# "March 15, 2017", "Mar. 15, 2017 10:04 am", "15 March 2017"
+_WORDY_RE = re.compile(
+    r"^\s*(?:[A-Za-z]+,?\s+)??"
+    r"(?:(?P<mname>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"
+    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mname2>[A-Za-z]{3,9})\.?,?\s+(?P<year2>\d{4}))"
+    r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?m\.?)?\s*(?P<tz>Z|UTC|GMT|JST|[+-]\d{2}:?\d{2})?)?\s*$",
+    re.IGNORECASE,
+)
+# Zone names we accept; an unknown abbreviation is dropped rather than guessed.
+_ZONE_NAMES = {"UTC": 0, "GMT": 0, "Z": 0, "JST": 9 * 60, "KST": 9 * 60}
+
+
+def _offset_minutes(tz: str | None) -> int | None:
+    if not tz:
+        return None
+    tz = tz.strip()
+    if tz.upper() in _ZONE_NAMES:
+        return _ZONE_NAMES[tz.upper()]
+    m = re.fullmatch(r"([+-])(\d{2}):?(\d{2})?", tz)
+    if not m:
+        return None
+    minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
+    return -minutes if m.group(1) == "-" else minutes
+
+
+def _format(
+    year: int,
+    month: int,
+    day: int,
+    hour: int | None = None,
+    minute: int | None = None,
+    second: int | None = None,
+    offset: int | None = None,
+    now: datetime | None = None,
+) -> str | None:
+    try:
+        day_value = date(year, month, day)
+    except ValueError:
+        return None
+    if hour is None or minute is None:
+        return day_value.isoformat() if is_plausible(day_value, now) else None
+    try:
+        naive = datetime(year, month, day, hour, minute, second or 0)
+    except ValueError:
+        return None
+    if offset is None:
+        # A time without a zone: the page states a wall-clock time but no offset. Writing a
+        # guessed offset would invent data, so the schema keeps the day only.
+        return day_value.isoformat() if is_plausible(day_value, now) else None
+    if abs(offset) > 14 * 60:
+        return None
+    aware = naive.replace(tzinfo=timezone(timedelta(minutes=offset)))
+    if not is_plausible(aware, now):
+        return None
+    return aware.isoformat(timespec="seconds")
+
+
+def is_plausible(value: date | datetime, now: datetime | None = None) -> bool:
+    """A publication date between 1990 and one day after `now` (clock skew across zones)."""
+    now = now or datetime.now(UTC)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.year >= EARLIEST_YEAR and value <= now + timedelta(days=1)
+    return value.year >= EARLIEST_YEAR and value <= (now + timedelta(days=1)).date()
+
+
+def parse_datetime(text: str | None, now: datetime | None = None) -> str | None:
+    """Parse a stated date or date-time into the schema's ISO 8601 form, or None.
+
+    - `2017-03-15T10:04:00+09:00`, `2017-03-15 10:04 +0900`, RFC 822 feed dates -> ISO with
+      the stated offset (`Z` and `GMT` become `+00:00`);
+    - `2017-03-15`, `20170315`, `2017年3月15日`, `March 15, 2017` -> `2017-03-15`;
+    - a time without any zone -> the bare date (no invented offset);
+    - unparseable or implausible (before 1990, in the future) -> None.
+    `now` is for tests; it defaults to the current UTC time.
+    """
+    if not text:
+        return None
+    text = text.strip()
+    if not text or len(text) > 80:
+        return None
+    m = _ISO_RE.match(text)
+    if m:
+        return _format(
+            int(m["year"]),
+            int(m["month"]),
+            int(m["day"]),
+            int(m["hour"]) if m["hour"] else None,
+            int(m["minute"]) if m["minute"] else None,
+            int(m["second"]) if m["second"] else None,
+            _offset_minutes(m["tz"]),
+            now,
+        )
+    m = _COMPACT_RE.match(text)
+    if m:
+        return _format(int(m["year"]), int(m["month"]), int(m["day"]), now=now)
+    m = _SLASH_RE.match(text)
+    if m:
+        return _format(
+            int(m["year"]),
+            int(m["month"]),
+            int(m["day"]),
+            int(m["hour"]) if m["hour"] else None,
+            int(m["minute"]) if m["minute"] else None,
+            int(m["second"]) if m["second"] else None,
+            None,
+            now,
+        )
+    m = _JA_RE.search(text)
+    if m:
+        # Japanese pages state times in JST without writing the zone; still, the page does not
+        # say it, so only the day is kept unless a zone is written next to it.
+        offset = 9 * 60 if re.search(r"JST|日本時間", text) else None
+        return _format(
+            int(m["year"]),
+            int(m["month"]),
+            int(m["day"]),
+            int(m["hour"]) if m["hour"] else None,
+            int(m["minute"]) if m["minute"] else None,
+            None,
+            offset,
+            now,
+        )
+    if re.search(r"\d{1,2}:\d{2}", text) and re.search(r"[+-]\d{4}|GMT|UTC|Z\b|[A-Z]{3}$", text):
+        parsed = parsedate_tz(text)
+        if parsed is not None:
+            year, month, day, hour, minute, second = parsed[:6]
+            tz_seconds = parsed[9]
+            # parsedate_tz gives 0 for "-0000" and for unknown names alike; accept only zones
+            # that are written as numbers or as names we know.
+            offset = None if tz_seconds is None else tz_seconds // 60
+            if tz_seconds == 0 and not re.search(r"\+0000|GMT|UTC|\bZ\b|\bUT\b", text):
+                offset = None
+            return _format(year, month, day, hour, minute, second, offset, now)
+    m = _WORDY_RE.match(text)
+    if m:
+        mname = (m["mname"] or m["mname2"] or "").lower().rstrip(".")
+        named_month = _MONTHS.get(mname)
+        if named_month is None:
+            return None
+        named_hour = int(m["hour"]) if m["hour"] else None
+        if named_hour is not None and m["ampm"]:
+            pm = m["ampm"].lower().startswith("p")
+            named_hour = (named_hour % 12) + (12 if pm else 0)
+        return _format(
+            int(m["year"] or m["year2"]),
+            named_month,
+            int(m["day"] or m["day2"]),
+            named_hour,
+            int(m["minute"]) if m["minute"] else None,
+            int(m["second"]) if m["second"] else None,
+            _offset_minutes(m["tz"]),
+            now,
+        )
+    return None

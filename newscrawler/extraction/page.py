@@ -1,0 +1,388 @@
+"""Layered article extraction: a pure function of (url, html) that fills an `Article`.
+
+Each field is tried layer by layer: the site's own rules (`SELECTORS` and `site_*` hooks of a
+subclass), then structured data (JSON-LD), then meta tags, then the generic DOM layer. The first
+layer that gives a value wins and is recorded in `Article.extraction`. No layer invents a value.
+Body is the one exception to the order: JSON-LD `articleBody` has lost its paragraph breaks on
+most sites, so it comes after the generic DOM layer, as a fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import Any, ClassVar
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from newscrawler.extraction.authors import authors_from_json_ld, split_authors
+from newscrawler.extraction.body import extract_paragraphs
+from newscrawler.extraction.dates import parse_datetime
+from newscrawler.extraction.language import detect_language, normalize_language
+from newscrawler.extraction.structured import JsonLd, Metadata, read_json_ld, read_metadata
+from newscrawler.extraction.text import clean_text, clean_title, dedupe, split_list
+from newscrawler.extraction.urls import absolute_url
+from newscrawler.extraction.wire import find_wire_source
+from newscrawler.items import Article
+
+__all__ = ["ArticlePage"]
+
+# Generic-layer XPaths (markup conventions, never a particular site).
+XPATH_H1 = "//article//h1 | //main//h1 | //h1"
+XPATH_TITLE = "//title"
+XPATH_REL_TAG = "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]"
+XPATH_REL_AUTHOR = "//a[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name']"
+
+Value = Any
+Layer = str
+
+
+class ArticlePage:
+    """The generic page. A site subclasses it to override what the generic layers get wrong:
+
+    - `SITE_NAMES`: names stripped from headlines (" | Name"), besides og:site_name;
+    - `SELECTORS`: field -> XPath for the site layer (text of every match; `body` gives one
+      paragraph per match, `tags`/`authors` one value per match, other fields the first match);
+    - `REMOVE`: XPaths of page chrome removed before any layer reads the page;
+    - `site_<field>()` methods for anything an XPath cannot say.
+    """
+
+    SITE_NAMES: ClassVar[tuple[str, ...]] = ()
+    SELECTORS: ClassVar[Mapping[str, str]] = {}
+    REMOVE: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, url: str, html: str) -> None:
+        self.url = url
+        self.html = html
+
+    # -- parsed views, each computed once --------------------------------------------------
+
+    @cached_property
+    def tree(self) -> lxml_html.HtmlElement:
+        parser = lxml_html.HTMLParser(remove_comments=True, huge_tree=False)
+        try:
+            tree = lxml_html.document_fromstring(self.html or "<html></html>", parser=parser)
+        except (etree.ParserError, ValueError):
+            tree = lxml_html.document_fromstring("<html></html>")
+        for xpath in self.REMOVE:
+            for element in tree.xpath(xpath):
+                element.drop_tree()
+        return tree
+
+    @cached_property
+    def json_ld(self) -> JsonLd:
+        return read_json_ld(self.tree)
+
+    @cached_property
+    def meta(self) -> Metadata:
+        return read_metadata(self.tree)
+
+    @property
+    def ld(self) -> dict[str, Any]:
+        return self.json_ld.article or {}
+
+    def texts(self, xpath: str) -> list[str]:
+        """Cleaned text of every node an XPath selects (elements, attributes or strings)."""
+        values: list[str] = []
+        for node in self.tree.xpath(xpath):
+            raw = node.text_content() if isinstance(node, etree._Element) else str(node)
+            text = clean_text(raw)
+            if text:
+                values.append(text)
+        return values
+
+    def selected(self, field: str) -> list[str]:
+        xpath = self.SELECTORS.get(field)
+        return self.texts(xpath) if xpath else []
+
+    # -- the layered fields ------------------------------------------------------------------
+
+    def extract(self) -> Article:
+        """The article this page holds, with `extraction` naming each field's layer.
+        `site`, `fetched_at`, `id`, hashes and counts are left to the spider and pipelines."""
+        article = Article(url=self.url)
+        record: dict[str, str] = {}
+        fields: dict[str, Callable[[], tuple[Value, Layer | None]]] = {
+            "canonical_url": self.canonical_url,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "body": self.body,
+            "tags": self.tags,
+            "section": self.section,
+            "authors": self.authors,
+            "published_at": self.published_at,
+            "modified_at": self.modified_at,
+            "image_url": self.image_url,
+            "source": self.source,
+            "language": self.language,
+        }
+        for name, method in fields.items():
+            value, layer = method()
+            if value and layer:
+                setattr(article, name, value)
+                record[name] = layer
+        if not article.canonical_url:
+            article.canonical_url = self.url
+        article.extraction = record
+        return article
+
+    @staticmethod
+    def _first(*candidates: tuple[Layer, Callable[[], Value]]) -> tuple[Value, Layer | None]:
+        for layer, get in candidates:
+            value = get()
+            if value:
+                return value, layer
+        return None, None
+
+    def _site_hook(self, field: str) -> Callable[[], Value]:
+        hook = getattr(self, f"site_{field}", None)
+        return hook if callable(hook) else (lambda: None)
+
+    def _site_one(self, field: str) -> Callable[[], Value]:
+        def get() -> Value:
+            hooked = self._site_hook(field)()
+            if hooked:
+                return hooked
+            values = self.selected(field)
+            return values[0] if values else None
+
+        return get
+
+    def _site_many(self, field: str) -> Callable[[], Value]:
+        def get() -> Value:
+            return self._site_hook(field)() or self.selected(field)
+
+        return get
+
+    def _ld_text(self, key: str) -> str | None:
+        value = self.ld.get(key)
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str)), None)
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("@id") or value.get("url")
+        return clean_text(value) if isinstance(value, str) else None
+
+    @cached_property
+    def site_names(self) -> tuple[str, ...]:
+        names = list(self.SITE_NAMES)
+        og = self.meta.first("og:site_name", "application-name")
+        if og:
+            names.append(og)
+        publisher = self.ld.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.append(publisher["name"])
+        return tuple(names)
+
+    def canonical_url(self) -> tuple[Value, Layer | None]:
+        def ld_url() -> str | None:
+            value = self.ld.get("mainEntityOfPage")
+            if isinstance(value, dict):
+                value = value.get("@id")
+            return absolute_url(value if isinstance(value, str) else self._ld_text("url"), self.url)
+
+        return self._first(
+            ("site", self._site_one("canonical_url")),
+            ("meta", lambda: absolute_url(self.meta.canonical, self.url)),
+            ("meta", lambda: absolute_url(self.meta.first("og:url"), self.url)),
+            ("json-ld", ld_url),
+        )
+
+    def title(self) -> tuple[Value, Layer | None]:
+        def clean(get: Callable[[], str | None]) -> Callable[[], str]:
+            return lambda: clean_title(get(), self.site_names)
+
+        h1s = self.texts(XPATH_H1)
+        return self._first(
+            ("site", clean(self._site_one("title"))),
+            ("json-ld", clean(lambda: self._ld_text("headline") or self._ld_text("name"))),
+            ("meta", clean(lambda: self.meta.first("og:title", "twitter:title", "dc.title"))),
+            ("generic", clean(lambda: h1s[0] if h1s else None)),
+            ("generic", clean(lambda: next(iter(self.texts(XPATH_TITLE)), None))),
+        )
+
+    def subtitle(self) -> tuple[Value, Layer | None]:
+        return self._first(
+            ("site", self._site_one("subtitle")),
+            ("json-ld", lambda: self._ld_text("alternativeHeadline")),
+        )
+
+    @cached_property
+    def _generic_body(self) -> list[str]:
+        # The site's REMOVE list must apply to the generic layer too, so serialize the cleaned tree.
+        html = self.html
+        if self.REMOVE:
+            html = lxml_html.tostring(self.tree, encoding="unicode")
+        return extract_paragraphs(html, self.url)
+
+    def body(self) -> tuple[Value, Layer | None]:
+        def generic() -> list[str]:
+            paragraphs = list(self._generic_body)
+            title, _ = self.title()
+            # trafilatura keeps the headline as the first heading; the title has its own field.
+            while paragraphs and title and clean_text(paragraphs[0]) == title:
+                paragraphs.pop(0)
+            return paragraphs
+
+        def ld_body() -> list[str]:
+            text = self.ld.get("articleBody")
+            if not isinstance(text, str):
+                return []
+            return [p for p in (clean_text(x) for x in re.split(r"\n\s*\n|\r?\n", text)) if p]
+
+        return self._first(
+            ("site", self._site_many("body")),
+            ("generic", generic),
+            ("json-ld", ld_body),
+        )
+
+    def tags(self) -> tuple[Value, Layer | None]:
+        def ld_keywords() -> list[str]:
+            value = self.ld.get("keywords")
+            if isinstance(value, list):
+                return split_list([v for v in value if isinstance(v, str)])
+            return split_list(value) if isinstance(value, str) else []
+
+        return self._first(
+            ("site", lambda: split_list(self._site_many("tags")())),
+            ("json-ld", ld_keywords),
+            ("meta", lambda: split_list(self.meta.all("article:tag"))),
+            ("meta", lambda: split_list(self.meta.all("news_keywords", "keywords"))),
+            ("generic", lambda: dedupe(self.texts(XPATH_REL_TAG))),
+        )
+
+    def section(self) -> tuple[Value, Layer | None]:
+        return self._first(
+            ("site", self._site_one("section")),
+            ("json-ld", lambda: self._ld_text("articleSection")),
+            ("meta", lambda: clean_text(self.meta.first("article:section", "section"))),
+        )
+
+    def authors(self) -> tuple[Value, Layer | None]:
+        outlets = self.site_names
+
+        def meta_authors() -> list[str]:
+            values = [
+                v
+                for v in self.meta.all("author", "article:author", "dc.creator", "byl")
+                if not v.startswith("http")
+            ]
+            return split_authors(values, outlets)
+
+        return self._first(
+            ("site", lambda: split_authors(self._site_many("authors")(), outlets)),
+            (
+                "json-ld",
+                lambda: split_authors(authors_from_json_ld(self.ld.get("author")), outlets),
+            ),
+            ("meta", meta_authors),
+            ("generic", lambda: split_authors(self.texts(XPATH_REL_AUTHOR), outlets)),
+        )
+
+    def _date(
+        self, site_field: str, ld_key: str, meta_keys: tuple[str, ...], itemprop: str
+    ) -> tuple[Value, Layer | None]:
+        def from_meta() -> str | None:
+            for value in self.meta.all(*meta_keys):
+                parsed = parse_datetime(value)
+                if parsed:
+                    return parsed
+            return None
+
+        def from_markup() -> str | None:
+            for value in self.meta.itemprops.get(itemprop, []):
+                parsed = parse_datetime(value)
+                if parsed:
+                    return parsed
+            if site_field == "published_at":
+                # An article's first <time datetime> is its publication time by convention.
+                for value in self.meta.times:
+                    parsed = parse_datetime(value)
+                    if parsed:
+                        return parsed
+            return None
+
+        return self._first(
+            ("site", lambda: parse_datetime(self._site_one(site_field)())),
+            ("json-ld", lambda: parse_datetime(self._ld_text(ld_key))),
+            ("meta", from_meta),
+            ("generic", from_markup),
+        )
+
+    def published_at(self) -> tuple[Value, Layer | None]:
+        return self._date(
+            "published_at",
+            "datePublished",
+            (
+                "article:published_time",
+                "og:published_time",
+                "pubdate",
+                "publishdate",
+                "date",
+                "dc.date.issued",
+                "dc.date",
+                "dcterms.created",
+                "sailthru.date",
+            ),
+            "datePublished",
+        )
+
+    def modified_at(self) -> tuple[Value, Layer | None]:
+        return self._date(
+            "modified_at",
+            "dateModified",
+            ("article:modified_time", "og:updated_time", "dcterms.modified", "last-modified"),
+            "dateModified",
+        )
+
+    def image_url(self) -> tuple[Value, Layer | None]:
+        def ld_image() -> str | None:
+            value = self.ld.get("image")
+            if isinstance(value, list):
+                value = value[0] if value else None
+            if isinstance(value, dict):
+                value = value.get("url") or value.get("contentUrl")
+            return absolute_url(value, self.url) if isinstance(value, str) else None
+
+        return self._first(
+            ("site", lambda: absolute_url(self._site_one("image_url")(), self.url)),
+            ("json-ld", ld_image),
+            ("meta", lambda: absolute_url(self.meta.first("og:image", "twitter:image"), self.url)),
+        )
+
+    def source(self) -> tuple[Value, Layer | None]:
+        def ld_source() -> str | None:
+            for key in ("sourceOrganization", "isBasedOn"):
+                value = self.ld.get(key)
+                if isinstance(value, dict) and isinstance(value.get("name"), str):
+                    return clean_text(value["name"])
+            return None
+
+        def from_body() -> str | None:
+            paragraphs, _ = self.body()
+            return find_wire_source(paragraphs or [])
+
+        return self._first(
+            ("site", self._site_one("source")),
+            ("json-ld", ld_source),
+            ("generic", from_body),
+        )
+
+    def language(self) -> tuple[Value, Layer | None]:
+        def detected() -> str | None:
+            paragraphs, _ = self.body()
+            return detect_language(" ".join(paragraphs or [])[:5000])
+
+        return self._first(
+            ("site", lambda: normalize_language(self._site_one("language")())),
+            ("json-ld", lambda: normalize_language(self._ld_text("inLanguage"))),
+            ("meta", lambda: normalize_language(self.meta.html_lang)),
+            (
+                "meta",
+                lambda: normalize_language(
+                    self.meta.first("og:locale", "content-language", "dc.language", "language")
+                ),
+            ),
+            ("generic", detected),
+        )

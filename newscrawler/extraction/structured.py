@@ -1,0 +1,194 @@
+"""The structured-data layer: JSON-LD, OpenGraph / article:* / Dublin Core / name meta, <time>.
+
+Everything here reads what the page declares about itself; nothing is guessed from layout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import html as lxml_html
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ARTICLE_TYPES", "JsonLd", "Metadata", "read_json_ld", "read_metadata"]
+
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "AskPublicNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "Report",
+        "ScholarlyArticle",
+        "TechArticle",
+        "SocialMediaPosting",
+    }
+)
+
+XPATH_JSON_LD = "//script[@type='application/ld+json' or @type='application/json+ld']/text()"
+XPATH_META = "//meta[@content]"
+XPATH_CANONICAL = "//link[@rel='canonical']/@href"
+XPATH_HTML_LANG = "/html/@lang | /html/@xml:lang"
+XPATH_TIME = "//article//time[@datetime]/@datetime | //time[@itemprop][@datetime]/@datetime"
+XPATH_ITEMPROP = "//*[@itemprop][ancestor-or-self::*[@itemscope]]"
+
+_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass
+class JsonLd:
+    """The article object a page declares in JSON-LD, and the objects around it."""
+
+    article: dict[str, Any] | None = None
+    breadcrumb: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Metadata:
+    """Values from <meta>, <link rel=canonical>, <html lang> and <time>, by lowercased key."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    canonical: str | None = None
+    html_lang: str | None = None
+    times: list[str] = field(default_factory=list)
+    itemprops: dict[str, list[str]] = field(default_factory=dict)
+
+    def first(self, *keys: str) -> str | None:
+        for key in keys:
+            for value in self.values.get(key, ()):
+                if value.strip():
+                    return value.strip()
+        return None
+
+    def all(self, *keys: str) -> list[str]:
+        return [v for key in keys for v in self.values.get(key, ()) if v.strip()]
+
+
+def _loads_tolerant(text: str) -> Any:
+    """json.loads, then again after removing what breaks real pages' JSON-LD: control characters
+    inside strings, trailing commas, HTML comments wrapped around the data, several objects
+    concatenated."""
+    text = text.strip()
+    if text.startswith("<!--"):
+        text = text.removeprefix("<!--").removesuffix("-->").strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    repaired = _TRAILING_COMMA_RE.sub(r"\1", _CONTROL_RE.sub(" ", text))
+    try:
+        return json.loads(repaired, strict=False)
+    except ValueError:
+        pass
+    # Several top-level objects one after another: decode them one by one.
+    decoder = json.JSONDecoder(strict=False)
+    items: list[Any] = []
+    index = 0
+    while index < len(repaired):
+        while index < len(repaired) and repaired[index] in " \t\r\n;,":
+            index += 1
+        if index >= len(repaired):
+            break
+        try:
+            obj, index = decoder.raw_decode(repaired, index)
+        except ValueError:
+            break
+        items.append(obj)
+    return items or None
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a JSON-LD document: top-level lists, @graph and nested values."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if key in node:
+                yield from _walk(node[key])
+
+
+def types_of(obj: dict[str, Any]) -> list[str]:
+    value = obj.get("@type", [])
+    values = value if isinstance(value, list) else [value]
+    return [v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)]
+
+
+def read_json_ld(tree: lxml_html.HtmlElement) -> JsonLd:
+    """Find the page's article object. With several articles in one page (a @graph of related
+    stories), the one with the longest `articleBody` or else the first with a headline wins."""
+    result = JsonLd()
+    candidates: list[dict[str, Any]] = []
+    for script in tree.xpath(XPATH_JSON_LD):
+        data = _loads_tolerant(str(script))
+        if data is None:
+            logger.debug("unparseable JSON-LD block skipped")
+            continue
+        for obj in _walk(data):
+            obj_types = types_of(obj)
+            result.types.extend(obj_types)
+            if ARTICLE_TYPES.intersection(obj_types):
+                candidates.append(obj)
+            elif "BreadcrumbList" in obj_types and not result.breadcrumb:
+                result.breadcrumb = _breadcrumb_names(obj)
+    if candidates:
+        with_body = [c for c in candidates if isinstance(c.get("articleBody"), str)]
+        if with_body:
+            result.article = max(with_body, key=lambda c: len(c["articleBody"]))
+        else:
+            with_headline = [c for c in candidates if c.get("headline")]
+            result.article = (with_headline or candidates)[0]
+    return result
+
+
+def _breadcrumb_names(obj: dict[str, Any]) -> list[str]:
+    items = obj.get("itemListElement") or []
+    names: list[tuple[int, str]] = []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        name = item.get("name")
+        inner = item.get("item")
+        if not name and isinstance(inner, dict):
+            name = inner.get("name")
+        position = item.get("position", i)
+        if isinstance(name, str):
+            names.append((int(position) if str(position).isdigit() else i, name))
+    return [n for _, n in sorted(names)]
+
+
+def read_metadata(tree: lxml_html.HtmlElement) -> Metadata:
+    meta = Metadata()
+    for element in tree.xpath(XPATH_META):
+        key = element.get("property") or element.get("name") or element.get("itemprop")
+        if not key:
+            continue
+        meta.values.setdefault(key.strip().lower(), []).append(element.get("content", ""))
+    canonical = tree.xpath(XPATH_CANONICAL)
+    meta.canonical = str(canonical[0]).strip() if canonical else None
+    lang = tree.xpath(XPATH_HTML_LANG)
+    meta.html_lang = str(lang[0]).strip() if lang else None
+    meta.times = [str(t) for t in tree.xpath(XPATH_TIME)]
+    for element in tree.xpath(XPATH_ITEMPROP):
+        prop = element.get("itemprop", "").strip()
+        value = element.get("content") or element.get("datetime")
+        if value is None and element.tag not in ("div", "article", "section", "body", "main"):
+            value = element.text_content()
+        if prop and value:
+            meta.itemprops.setdefault(prop, []).append(value.strip())
+    return meta

@@ -1,0 +1,117 @@
+"""Text clean-up shared by every layer: whitespace, Unicode form, titles, tags, counts, hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = [
+    "clean_text",
+    "clean_title",
+    "content_hash",
+    "dedupe",
+    "split_list",
+    "word_count",
+]
+
+_WS_RE = re.compile(r"\s+")
+# Control characters other than tab/newline, zero-width and bidi-embedding marks that only get in
+# the way of matching and hashing.
+_JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff]")
+# A title suffix: " | Site", " - Site", " – Site", " — Site", " : Site", "｜Site" (full-width bar).
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", "｜", " ｜ ", " · ", " • ")
+_LIST_SPLIT_RE = re.compile(r"\s*[,;、，；]\s*")
+# Scripts written without spaces between words: each character counts as one word.
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def clean_text(value: str | None) -> str:
+    """NFC, HTML entities decoded, control characters removed, whitespace collapsed, trimmed."""
+    if not value:
+        return ""
+    value = html.unescape(value) if "&" in value else value
+    value = unicodedata.normalize("NFC", value)
+    value = _JUNK_RE.sub("", value)
+    return _WS_RE.sub(" ", value).strip()
+
+
+def clean_title(title: str | None, site_names: Iterable[str] = ()) -> str:
+    """The headline without a trailing (or leading) site name.
+
+    A part is cut only when it names the site (one of `site_names`, compared case-insensitively
+    without spaces), so a headline that itself contains " - " keeps it.
+    """
+    title = clean_text(title)
+    if not title:
+        return ""
+    names = {_squash(n) for n in site_names if n}
+    if not names:
+        return title
+    changed = True
+    while changed:
+        changed = False
+        for sep in _TITLE_SEPARATORS:
+            if sep not in title:
+                continue
+            head, _, tail = title.rpartition(sep)
+            if head and _matches_site(tail, names):
+                title, changed = head.strip(), True
+                break
+            first, _, rest = title.partition(sep)
+            if rest and _matches_site(first, names):
+                title, changed = rest.strip(), True
+                break
+    return title
+
+
+def _squash(value: str) -> str:
+    return re.sub(r"[\s.\-_]", "", unicodedata.normalize("NFKC", value)).casefold()
+
+
+def _matches_site(part: str, names: set[str]) -> bool:
+    squashed = _squash(part)
+    return bool(squashed) and any(squashed == n or squashed.startswith(n) for n in names)
+
+
+def dedupe(values: Iterable[str]) -> list[str]:
+    """Drop empty values and repeats (compared casefolded), keeping the first spelling and order."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        value = clean_text(value)
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def split_list(values: Iterable[str] | str | None) -> list[str]:
+    """Split keyword strings on commas and semicolons (Latin and CJK), then de-duplicate."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    parts: list[str] = []
+    for value in values:
+        parts.extend(_LIST_SPLIT_RE.split(clean_text(value)))
+    return dedupe(parts)
+
+
+def word_count(paragraphs: Iterable[str]) -> int:
+    """Whitespace-separated tokens, each Han/kana/Hangul character counting as one word."""
+    total = 0
+    for paragraph in paragraphs:
+        cjk = len(_CJK_RE.findall(paragraph))
+        rest = _CJK_RE.sub(" ", paragraph)
+        total += cjk + len(rest.split())
+    return total
+
+
+def content_hash(title: str, body: Iterable[str]) -> str:
+    """`sha256:<hex>` of the normalized, casefolded title and paragraphs."""
+    text = "\n".join([clean_text(title), *(clean_text(p) for p in body)]).casefold()
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,98 @@
+"""The JSON Lines contract: one `Article` per line, the end product of every spider and pipeline.
+
+`newscrawler/schema/article.schema.json` is the same contract as a JSON Schema file for consumers;
+a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ARTICLE_FIELDS", "LAYERS", "Article"]
+
+# Names of the extraction layers, in the order they are tried.
+LAYERS = ("site", "json-ld", "meta", "generic", "derived")
+
+
+@dataclass
+class Article:
+    """One news article as the crawler writes it."""
+
+    id: str = ""
+    """Stable identifier: the first 32 lowercase hex digits of SHA-256 of `canonical_url`."""
+
+    url: str = ""
+    """The URL fetched, after redirects (absolute, as the server answered it)."""
+
+    canonical_url: str = ""
+    """The page's canonical URL (rel=canonical, og:url, JSON-LD or else `url`), normalized:
+    lowercase scheme and host, default port removed, fragment removed, tracking parameters
+    (`utm_*`, `fbclid`, `gclid`, ...) removed, remaining query parameters sorted."""
+
+    site: str = ""
+    """The site id from the registry (also the spider name), e.g. `jmh`."""
+
+    source: str | None = None
+    """The original outlet when the page republishes another outlet's story (e.g. `Kyodo`),
+    else null."""
+
+    title: str = ""
+    """The visible headline, without a trailing " | Site name" or " - Site name"."""
+
+    subtitle: str | None = None
+    """Standfirst or deck, or null."""
+
+    body: list[str] = field(default_factory=list)
+    """Paragraphs in reading order; subheadings are their own entries; no page chrome."""
+
+    tags: list[str] = field(default_factory=list)
+    """The article's own tags, keywords or topics, split and de-duplicated (first spelling kept)."""
+
+    section: str | None = None
+    """The article's section or category, or null."""
+
+    authors: list[str] = field(default_factory=list)
+    """Person names, de-duplicated, in page order; no "By", no e-mail addresses."""
+
+    published_at: str | None = None
+    """ISO 8601: `2017-03-15T10:04:00+09:00` (with the page's own offset) when the page states a
+    time and zone, `2017-03-15` when only the day is known, null when unknown."""
+
+    modified_at: str | None = None
+    """Last modification, in the same format as `published_at`; null when the page states none."""
+
+    language: str | None = None
+    """BCP 47 language tag of the article text (`en`, `ja`, `pt-BR`), or null."""
+
+    image_url: str | None = None
+    """Absolute URL of the article's lead image, or null."""
+
+    word_count: int = 0
+    """Words in `body`: whitespace-separated tokens, with each Han, kana or Hangul character
+    counted as one word (those scripts do not separate words with spaces)."""
+
+    content_hash: str = ""
+    """`sha256:` + hex SHA-256 of the normalized title and body (NFC, collapsed whitespace,
+    casefolded, paragraphs joined by newlines): equal text gives an equal hash."""
+
+    fetched_at: str = ""
+    """UTC time of the fetch, ISO 8601 with `Z` and second precision: `2026-11-25T19:53:07Z`."""
+
+    revision: int = 1
+    """Revision of this article's content: 1 on first sighting."""
+
+    duplicate_of: str | None = None
+    """`id` of the earliest copy when this article is a copy of another (syndication); null."""
+
+    extraction: dict[str, str] = field(default_factory=dict)
+    """For each filled field, the layer that produced it: `site`, `json-ld`, `meta`, `generic`
+    or `derived` (computed from other fields, e.g. `word_count`)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready mapping, fields in schema order."""
+        return dataclasses.asdict(self)
+
+
+ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Article))

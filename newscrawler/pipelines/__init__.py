@@ -1,0 +1,1 @@
+"""Item pipelines, in order: normalize -> validate -> deduplicate -> write JSON Lines."""

@@ -1,0 +1,156 @@
+"""Pipeline 4: write each article as one complete JSON line, then mark it seen in the state.
+
+Each line goes to the file in a single unbuffered `write` on an O_APPEND descriptor, so a killed
+crawl leaves only whole lines; the state learns of the article only after that write returned,
+so a crash can at worst write an article twice, never lose one. A partial last line left by a
+power cut is cut off (and kept in the rejects file) when the file is opened again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from newscrawler.items import Article
+from newscrawler.rejects import RejectsLog, rejects_for_crawler
+from newscrawler.state import SqliteArticleState, state_for_crawler
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["JsonLinesWriter", "WriteJsonLinesPipeline", "output_target"]
+
+DEFAULT_OUTPUT = "articles.jsonl"
+_JSONLINES_FORMATS = {"jsonlines", "jl", "jsonl"}
+
+
+class OutputConfigError(ValueError):
+    """The output setting names something this writer cannot write."""
+
+
+def output_target(settings: BaseSettings) -> tuple[str, bool]:
+    """(path, overwrite) from NEWSCRAWLER_OUTPUT, else from FEEDS (`-o`/`-O`), else the default."""
+    explicit = settings.get("NEWSCRAWLER_OUTPUT")
+    if explicit:
+        return str(explicit), False
+    feeds = settings.getdict("FEEDS")
+    if not feeds:
+        return DEFAULT_OUTPUT, False
+    if len(feeds) > 1:
+        raise OutputConfigError("newscrawler writes one JSON Lines file: give one -o/-O target")
+    uri, options = next(iter(feeds.items()))
+    uri = str(uri)
+    fmt = str((options or {}).get("format", "jsonlines")).lower()
+    if fmt not in _JSONLINES_FORMATS:
+        raise OutputConfigError(
+            f"newscrawler writes JSON Lines only, not {fmt!r}: name the output file *.jsonl"
+        )
+    parts = urlsplit(uri)
+    if parts.scheme not in ("", "file") and len(parts.scheme) > 1:
+        raise OutputConfigError(
+            f"newscrawler writes to local files only, not {parts.scheme}:// (got {uri!r}); "
+            "write locally and copy the file"
+        )
+    path = unquote(parts.path) if parts.scheme == "file" else uri
+    return path, bool((options or {}).get("overwrite", False))
+
+
+class JsonLinesWriter:
+    """Appends complete JSON lines to a file; usable without Scrapy."""
+
+    def __init__(self, path: str | Path, overwrite: bool = False, fsync: bool = False) -> None:
+        self.path = Path(path)
+        self.fsync = fsync
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        if overwrite:
+            flags |= os.O_TRUNC
+        self.partial_tail = b"" if overwrite else self._cut_partial_line()
+        self._fd: int | None = os.open(self.path, flags, 0o644)
+
+    def _cut_partial_line(self) -> bytes:
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return b""
+        with self.path.open("rb+") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            block = min(size, 1 << 20)
+            handle.seek(size - block)
+            data = handle.read(block)
+            if data.endswith(b"\n"):
+                return b""
+            cut = data.rfind(b"\n")
+            keep = size - block + cut + 1 if cut >= 0 else 0
+            handle.seek(keep)
+            tail = handle.read()
+            handle.truncate(keep)
+            return tail
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._fd is None:
+            raise ValueError(f"{self.path} is closed")
+        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        if self.fsync:
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class WriteJsonLinesPipeline:
+    def __init__(
+        self,
+        writer: JsonLinesWriter,
+        state: SqliteArticleState | None = None,
+        rejects: RejectsLog | None = None,
+        stats: StatsCollector | None = None,
+    ) -> None:
+        self.writer = writer
+        self.state = state
+        self.stats = stats
+        if writer.partial_tail and rejects is not None:
+            rejects.add(
+                str(writer.path),
+                "partial-line",
+                writer.partial_tail.decode("utf-8", "replace"),
+            )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WriteJsonLinesPipeline:
+        path, overwrite = output_target(crawler.settings)
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
+        spider_name = getattr(crawler.spidercls, "name", "crawl")
+        path = path.replace("%(name)s", spider_name).replace("%(time)s", now)
+        writer = JsonLinesWriter(
+            path, overwrite=overwrite, fsync=crawler.settings.getbool("NEWSCRAWLER_OUTPUT_FSYNC")
+        )
+        logger.info("writing articles to %s", writer.path)
+        return cls(writer, state_for_crawler(crawler), rejects_for_crawler(crawler), crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        self.writer.write(item.to_dict())
+        if self.state is not None:
+            self.state.record(item)
+        if self.stats is not None:
+            self.stats.inc_value("newscrawler/write/articles")
+            self.stats.inc_value(f"newscrawler/write/articles/{item.site}")
+        return item
+
+    def close_spider(self) -> None:
+        self.writer.close()

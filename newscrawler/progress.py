@@ -1,0 +1,108 @@
+"""Crawl progress for a person at a terminal: a line every few seconds, a summary at the end."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Spider, signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CrawlProgress", "summarize"]
+
+
+def _counts(stats: dict[str, Any]) -> dict[str, int]:
+    errors = sum(
+        int(v)
+        for k, v in stats.items()
+        if k.startswith("downloader/exception_type_count/") or k == "spider_exceptions/count"
+    )
+    errors += sum(
+        int(v) for k, v in stats.items() if k.startswith("downloader/response_status_count/5")
+    )
+    return {
+        "pages": int(stats.get("response_received_count", 0)),
+        "articles": int(stats.get("newscrawler/write/articles", 0)),
+        "duplicates": int(stats.get("newscrawler/deduplicate/dropped", 0)),
+        "rejects": int(stats.get("newscrawler/rejected", 0)),
+        "errors": errors,
+    }
+
+
+def summarize(stats: dict[str, Any], spider_name: str, output: str | None = None) -> str:
+    """The end-of-crawl summary: totals, then each reject reason and error type."""
+    counts = _counts(stats)
+    elapsed = stats.get("elapsed_time_seconds", 0.0) or 0.0
+    lines = [
+        f"newscrawler summary for {spider_name} ({stats.get('finish_reason', 'unknown')}, "
+        f"{elapsed:.1f}s)",
+        f"  pages fetched      {counts['pages']}",
+        f"  articles written   {counts['articles']}" + (f"  -> {output}" if output else ""),
+        f"  duplicates         {counts['duplicates']}",
+        f"  rejected           {counts['rejects']}",
+        f"  errors             {counts['errors']}",
+    ]
+    details = sorted(
+        (k, v)
+        for k, v in stats.items()
+        if (k.startswith(("newscrawler/rejected/", "newscrawler/deduplicate/"))
+        and k != "newscrawler/deduplicate/dropped")
+        or k.startswith("downloader/exception_type_count/")
+    )
+    for key, value in details[:12]:
+        lines.append(f"    {key.split('/', 1)[1]:<40} {value}")
+    return "\n".join(lines)
+
+
+class CrawlProgress:
+    def __init__(self, stats: StatsCollector, interval: float) -> None:
+        self.stats = stats
+        self.interval = interval
+        self.started = time.monotonic()
+        self._task: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
+        if crawler.stats is None:
+            raise NotConfigured("no stats collector")
+        extension = cls(crawler.stats, crawler.settings.getfloat("NEWSCRAWLER_PROGRESS_INTERVAL"))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        if self.interval > 0:
+            self._task = task.LoopingCall(self.log_progress, spider)
+            self._task.start(self.interval, now=False)
+
+    def log_progress(self, spider: Spider) -> None:
+        counts = _counts(self.stats.get_stats())
+        minutes = max((time.monotonic() - self.started) / 60, 1e-9)
+        logger.info(
+            "%s: pages %d (%.0f/min), articles %d, duplicates %d, rejects %d, errors %d",
+            spider.name,
+            counts["pages"],
+            counts["pages"] / minutes,
+            counts["articles"],
+            counts["duplicates"],
+            counts["rejects"],
+            counts["errors"],
+        )
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._task is not None and self._task.running:
+            self._task.stop()
+        stats = dict(self.stats.get_stats())
+        stats.setdefault("finish_reason", reason)
+        if "elapsed_time_seconds" not in stats:
+            stats["elapsed_time_seconds"] = time.monotonic() - self.started
+        logger.info("\n%s", summarize(stats, spider.name))

@@ -1,0 +1,1 @@
+"""Offline replay: serve a recorded site from disk through Scrapy's normal download path."""

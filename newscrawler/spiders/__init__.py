@@ -1,0 +1,1 @@
+"""Spiders: `NewsSpider` and one subclass per registered site (`scrapy list` shows them all)."""

@@ -1,0 +1,135 @@
+"""The one spider: crawl a site's discovery documents, fetch its article pages, hand them to the
+site's page class. It holds no selectors; every site in the registry becomes a spider name."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from scrapy import Request, Spider
+from scrapy.http import Response, TextResponse
+
+from newscrawler.discovery import (
+    DiscoveredLink,
+    classify_document,
+    parse_feed,
+    parse_sitemap,
+    parse_wordpress_posts,
+    sitemaps_from_robots,
+)
+from newscrawler.items import Article
+from newscrawler.rejects import RejectsLog, rejects_for_crawler
+from newscrawler.sites import Site, get_site
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["NewsSpider", "extract_article"]
+
+_HTML_TYPES = (b"text/html", b"application/xhtml")
+
+
+def extract_article(site: Site, url: str, html: str, fetched_at: datetime | None = None) -> Article:
+    """The article of one page, as the spider yields it (before the pipelines)."""
+    article = site.page_class(url, html).extract()
+    article.site = site.id
+    article.fetched_at = (fetched_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return article
+
+
+class NewsSpider(Spider):
+    """Crawls one registered site. Subclasses (one per site, made in `newscrawler.spiders.sites`)
+    set `site_id`; `-a start_url=URL` replaces the site's discovery URLs for one run."""
+
+    site_id: ClassVar[str] = ""
+
+    def __init__(self, *args: Any, start_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.site = get_site(self.site_id or self.name)
+        self.allowed_domains = list(self.site.allowed_domains)
+        self.discovery_urls = [start_url] if start_url else list(self.site.start_urls)
+        self._rejects: RejectsLog | None = None
+
+    @property
+    def rejects(self) -> RejectsLog:
+        if self._rejects is None:
+            self._rejects = rejects_for_crawler(self.crawler)
+        return self._rejects
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newscrawler/spider/{key}", count)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.discovery_urls:
+            yield Request(url, callback=self.parse_discovery, dont_filter=True)
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    def parse_discovery(self, response: Response) -> Iterator[Request | Article]:
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        kind = classify_document(response.body, content_type, response.url)
+        self._inc(f"discovery/{kind}")
+        links: list[DiscoveredLink] = []
+        error: str | None = None
+        if kind == "robots":
+            links = sitemaps_from_robots(response.body, response.url)
+        elif kind == "sitemap":
+            result = parse_sitemap(response.body, response.url)
+            links, error = result.links, result.error
+        elif kind == "feed":
+            feed = parse_feed(response.body, response.url)
+            links, error = feed.links, feed.error
+        elif kind == "wordpress":
+            page = parse_wordpress_posts(response.body, response.url, _headers(response))
+            links, error = page.links, page.error
+            if page.next_url:
+                yield Request(page.next_url, callback=self.parse_discovery)
+        elif self.site.is_article_url(response.url):
+            # A start URL that is itself an article page.
+            yield from self.parse_article(response)
+            return
+        if error:
+            self.rejects.add(response.url, f"discovery-{kind}", error, site=self.site.id)
+        if response.status >= 400:
+            return
+        for link in links:
+            if link.is_sitemap:
+                yield Request(link.url, callback=self.parse_discovery)
+            elif self.site.is_article_url(link.url):
+                self._inc("links/article")
+                yield Request(link.url, callback=self.parse_article, cb_kwargs={"link": link})
+            else:
+                self._inc("links/not_article")
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def parse_article(
+        self, response: Response, link: DiscoveredLink | None = None
+    ) -> Iterator[Article]:
+        content_type = (response.headers.get(b"Content-Type") or b"").lower()
+        if not isinstance(response, TextResponse) or (
+            content_type and not content_type.startswith(_HTML_TYPES)
+        ):
+            self.rejects.add(
+                response.url, "not-html", content_type.decode("latin-1"), site=self.site.id
+            )
+            return
+        if not response.body.strip():
+            self.rejects.add(response.url, "empty-response", "", site=self.site.id)
+            return
+        try:
+            article = extract_article(self.site, response.url, response.text)
+        except Exception as exc:  # a broken page must never stop the crawl
+            logger.exception("extraction failed for %s", response.url)
+            self.rejects.add(response.url, "extraction-error", repr(exc), site=self.site.id)
+            return
+        self._inc("articles/extracted")
+        yield article
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {
+        k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
+    }

@@ -1,0 +1,62 @@
+"""parse_datetime: offsets kept, bare dates for bare days, nothing invented, nothing implausible."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from newscrawler.extraction.dates import parse_datetime
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2017-03-15T10:04:00+09:00", "2017-03-15T10:04:00+09:00"),
+        ("2017-03-15T01:04:00Z", "2017-03-15T01:04:00+00:00"),
+        ("2017-03-15T10:04:00.123+0900", "2017-03-15T10:04:00+09:00"),
+        ("2017-03-15 10:04 +09:00", "2017-03-15T10:04:00+09:00"),
+        ("2017-03-15", "2017-03-15"),
+        ("20170315", "2017-03-15"),
+        ("2017/03/15", "2017-03-15"),
+        ("Wed, 15 Mar 2017 10:04:00 +0900", "2017-03-15T10:04:00+09:00"),
+        ("Wed, 15 Mar 2017 01:04:00 GMT", "2017-03-15T01:04:00+00:00"),
+        ("2017年3月15日 10時04分", "2017-03-15"),
+        ("2017年3月15日", "2017-03-15"),
+        ("March 15, 2017", "2017-03-15"),
+        ("15 March 2017", "2017-03-15"),
+        ("Mar. 15, 2017 10:04 pm JST", "2017-03-15T22:04:00+09:00"),
+    ],
+)
+def test_stated_dates_keep_their_precision_and_offset(text: str, expected: str) -> None:
+    assert parse_datetime(text, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        None,
+        "1970-01-01T00:00:00Z",  # epoch default, not a publication date
+        "1989-12-31",
+        "2026-12-25",  # a month in the future
+        "2017-02-30",
+        "03-5555-1234",  # a phone number
+        "© 2017 Kyodo News",
+        "not a date",
+        "2017-03-15T10:04:00+25:00",
+    ],
+)
+def test_implausible_or_unparseable_dates_give_none(text: str | None) -> None:
+    assert parse_datetime(text, now=NOW) is None
+
+
+def test_a_time_without_a_zone_keeps_only_the_day() -> None:
+    # Writing an offset the page does not state would invent data.
+    assert parse_datetime("2017-03-15T10:04:00", now=NOW) == "2017-03-15"
+    assert parse_datetime("2017/03/15 10:04", now=NOW) == "2017-03-15"
+
+
+def test_schema_form_is_a_fixed_point() -> None:
+    for text in ("2017-03-15T10:04:00+09:00", "2017-03-15", "2017-03-15T01:04:00-05:00"):
+        assert parse_datetime(parse_datetime(text, now=NOW), now=NOW) == text

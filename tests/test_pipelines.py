@@ -1,0 +1,165 @@
+"""Each pipeline on its own: normalize, validate (+ rejects file), deduplicate, write."""
+
+import json
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
+
+from newscrawler.items import Article
+from newscrawler.pipelines.deduplicate import DeduplicateArticlesPipeline
+from newscrawler.pipelines.normalize import normalize_article
+from newscrawler.pipelines.validate import ValidateArticlePipeline, validation_problem
+from newscrawler.pipelines.write import (
+    JsonLinesWriter,
+    OutputConfigError,
+    WriteJsonLinesPipeline,
+    output_target,
+)
+from newscrawler.rejects import RejectsLog
+from newscrawler.state import SqliteArticleState
+
+
+def make_article(**overrides: object) -> Article:
+    article = Article(
+        url="https://Example.com:443/news/1?utm_source=feed#comments",
+        site="jmh",
+        title="  Tillerson  set to focus on N. Korea ",
+        body=["First\u00a0 paragraph.", "", "print PRINT", "  Second paragraph. "],
+        tags=["Japan", "japan", "U.S."],
+        authors=["Jane Doe"],
+        published_at="Wed, 15 Mar 2017 10:04:00 +0900",
+        language="en_US",
+        fetched_at="2026-11-25T19:53:07Z",
+        extraction={"title": "json-ld", "body": "generic", "tags": "meta"},
+    )
+    for key, value in overrides.items():
+        setattr(article, key, value)
+    return article
+
+
+def test_normalize_cleans_text_urls_dates_and_derives_fields() -> None:
+    article = normalize_article(make_article())
+    assert article.canonical_url == "https://example.com/news/1"
+    assert article.title == "Tillerson set to focus on N. Korea"
+    assert article.body == ["First paragraph.", "Second paragraph."]  # chrome and empties gone
+    assert article.tags == ["Japan", "U.S."]
+    assert article.published_at == "2017-03-15T10:04:00+09:00"
+    assert article.language == "en-US"
+    assert article.word_count == 4
+    assert len(article.id) == 32
+    assert article.content_hash.startswith("sha256:")
+    assert article.extraction["word_count"] == "derived"
+    assert validation_problem(article) is None
+
+
+def test_normalize_drops_the_layer_of_a_field_it_emptied() -> None:
+    article = normalize_article(make_article(section="  ", extraction={"section": "meta"}))
+    assert article.section is None
+    assert "section" not in article.extraction
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"title": ""}, "missing-title"),
+        ({"body": ["", "print"]}, "empty-body"),
+        ({"url": ""}, "missing-url"),
+    ],
+)
+def test_validate_drops_with_a_counted_reason_in_the_rejects_file(
+    tmp_path: Path, overrides: dict[str, object], reason: str
+) -> None:
+    rejects = RejectsLog(tmp_path / "rejects.jsonl")
+    pipeline = ValidateArticlePipeline(rejects)
+    article = normalize_article(make_article(**overrides))
+    with pytest.raises(DropItem, match=reason):
+        pipeline.process_item(article)
+    rejects.close()
+    (line,) = (tmp_path / "rejects.jsonl").read_text().splitlines()
+    record = json.loads(line)
+    assert record["reason"] == reason
+    assert record["url"] == article.url
+    assert record["site"] == "jmh"
+
+
+def test_validate_checks_the_json_schema_too() -> None:
+    article = normalize_article(make_article())
+    article.published_at = "2017-03-15 10:04"  # not schema form
+    problem = validation_problem(article)
+    assert problem is not None and problem[0] == "schema"
+    assert "published_at" in problem[1]
+
+
+def test_deduplicate_within_a_run_and_across_runs(tmp_path: Path) -> None:
+    state = SqliteArticleState(tmp_path / "state.sqlite3")
+    first = normalize_article(make_article())
+    pipeline = DeduplicateArticlesPipeline(state)
+    assert pipeline.process_item(first) is first
+    with pytest.raises(DropItem, match="url-in-run"):
+        pipeline.process_item(normalize_article(make_article()))
+    moved = normalize_article(make_article(url="https://example.com/news/1-copy"))
+    with pytest.raises(DropItem, match="content-in-run"):
+        pipeline.process_item(moved)
+    # The state only learns of an article once it is written.
+    assert state.count() == 0
+    state.record(first)
+    state.close()
+
+    next_run = DeduplicateArticlesPipeline(SqliteArticleState(tmp_path / "state.sqlite3"))
+    with pytest.raises(DropItem, match="url-seen"):
+        next_run.process_item(normalize_article(make_article()))
+    with pytest.raises(DropItem, match="content-seen"):
+        next_run.process_item(normalize_article(make_article(url="https://example.com/other")))
+    changed = normalize_article(make_article(url="https://example.com/2", title="Another story"))
+    assert next_run.process_item(changed) is changed
+
+
+def test_writer_writes_utf8_lines_then_records_state(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    state = SqliteArticleState(tmp_path / "state.sqlite3")
+    pipeline = WriteJsonLinesPipeline(JsonLinesWriter(out), state)
+    article = normalize_article(make_article(title="東京で会談"))
+    pipeline.process_item(article)
+    pipeline.close_spider()
+    raw = out.read_bytes()
+    assert "東京で会談".encode() in raw  # no \\u escapes
+    assert raw.endswith(b"\n") and raw.count(b"\n") == 1
+    assert json.loads(raw)["id"] == article.id
+    assert state.has_url(article.canonical_url)
+
+
+def test_writer_cuts_a_partial_last_line_and_keeps_it_in_rejects(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b'{"id": "complete"}\n{"id": "cut off in the mid')
+    rejects = RejectsLog(tmp_path / "rejects.jsonl")
+    writer = JsonLinesWriter(out)
+    WriteJsonLinesPipeline(writer, rejects=rejects)
+    writer.write({"id": "next"})
+    writer.close()
+    rejects.close()
+    assert out.read_text().splitlines() == ['{"id": "complete"}', '{"id":"next"}']
+    record = json.loads((tmp_path / "rejects.jsonl").read_text())
+    assert record["reason"] == "partial-line"
+    assert record["detail"] == '{"id": "cut off in the mid'
+
+
+def test_writer_overwrite_truncates(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"old": 1}\n')
+    writer = JsonLinesWriter(out, overwrite=True)
+    writer.write({"new": 1})
+    writer.close()
+    assert out.read_text() == '{"new":1}\n'
+
+
+def test_output_target_follows_scrapy_feeds_and_refuses_other_formats() -> None:
+    assert output_target(Settings()) == ("articles.jsonl", False)
+    assert output_target(Settings({"NEWSCRAWLER_OUTPUT": "a.jsonl"})) == ("a.jsonl", False)
+    feeds = {"out.jsonl": {"format": "jsonlines", "overwrite": True}}
+    assert output_target(Settings({"FEEDS": feeds})) == ("out.jsonl", True)
+    with pytest.raises(OutputConfigError, match="JSON Lines only"):
+        output_target(Settings({"FEEDS": {"out.csv": {"format": "csv"}}}))
+    with pytest.raises(OutputConfigError, match="local files only"):
+        output_target(Settings({"FEEDS": {"s3://bucket/x.jsonl": {"format": "jsonlines"}}}))
