@@ -10,6 +10,7 @@ most sites, so it comes after the generic DOM layer, as a fallback.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
@@ -32,7 +33,13 @@ __all__ = ["ArticlePage"]
 # Generic-layer XPaths (markup conventions, never a particular site).
 XPATH_H1 = "//article//h1 | //main//h1 | //h1"
 XPATH_TITLE = "//title"
-XPATH_REL_TAG = "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]"
+# rel="tag" links are the post's tags; WordPress marks category links rel="category tag" too,
+# and a category is the section, not a tag.
+XPATH_REL_TAG = (
+    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]"
+    "[not(contains(concat(' ', normalize-space(@rel), ' '), ' category '))]"
+)
+XPATH_ANY_TIME = "//time/@datetime"
 XPATH_REL_AUTHOR = "//a[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name']"
 
 Value = Any
@@ -303,12 +310,29 @@ class ArticlePage:
                         return parsed
             return None
 
-        return self._first(
+        value, layer = self._first(
             ("site", lambda: parse_datetime(self._site_one(site_field)())),
             ("json-ld", lambda: parse_datetime(self._ld_text(ld_key))),
             ("meta", from_meta),
             ("generic", from_markup),
         )
+        return self._local_offset(value), layer
+
+    def _local_offset(self, value: str | None) -> str | None:
+        """The same instant in the page's own offset: SEO plugins write UTC in JSON-LD and meta
+        while the page shows local time, and the schema wants the page's offset."""
+        if not value or not value.endswith("+00:00"):
+            return value
+        instant = datetime.fromisoformat(value)
+        for candidate in (
+            *self.tree.xpath(XPATH_ANY_TIME),
+            *self.meta.all("article:published_time", "article:modified_time"),
+        ):
+            parsed = parse_datetime(str(candidate))
+            if parsed and len(parsed) > 10 and not parsed.endswith("+00:00"):
+                if datetime.fromisoformat(parsed) == instant:
+                    return parsed
+        return value
 
     def published_at(self) -> tuple[Value, Layer | None]:
         return self._date(

@@ -64,6 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     tunnel_host: str | None = None
+    tls: ssl.SSLSocket | None = None
 
     def log_message(self, format: str, *args: object) -> None:
         logger.debug("replay server: " + format, *args)
@@ -117,7 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
             logger.debug("TLS handshake failed for %s: %s", host, exc)
             self.close_connection = True
             return
-        self.connection = tls
+        self.connection = self.tls = tls
         self.rfile = tls.makefile("rb")
         self.wfile = tls.makefile("wb")
         self.tunnel_host = host
@@ -125,6 +126,14 @@ class _Handler(BaseHTTPRequestHandler):
         while not self.close_connection:
             self.handle_one_request()
         self.close_connection = True
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:
+            pass  # the client dropped the tunnel first
+        if self.tls is not None:
+            self.tls.close()
 
 
 class _Server(ThreadingHTTPServer):

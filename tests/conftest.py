@@ -1,0 +1,49 @@
+"""Shared test helpers: paths, and a recorded site served over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newscrawler.replay.recording import Recording
+from newscrawler.replay.server import RecordingProxyServer
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def fixtures_proxy() -> Iterator[RecordingProxyServer]:
+    """Every recorded site under fixtures/, served as an HTTP(S) proxy on 127.0.0.1."""
+    with RecordingProxyServer(Recording.load(FIXTURES)) as server:
+        yield server
+
+
+def run_newscrawler(
+    args: list[str], cwd: Path, proxy: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `newscrawler` command line in a child process, fast politeness settings,
+    with the proxy environment variables a user behind a proxy would set."""
+    env = {k: v for k, v in os.environ.items() if k.lower() not in {"no_proxy", "http_proxy", "https_proxy"}}
+    if proxy:
+        env["http_proxy"] = env["https_proxy"] = proxy
+    command = [
+        sys.executable,
+        "-m",
+        "newscrawler.cli",
+        *args,
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "NEWSCRAWLER_PROGRESS_INTERVAL=0",
+    ]
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
