@@ -18,6 +18,14 @@ _SPLIT_RE = re.compile(r"\s*(?:,|;|/|\band\b|&|\bund\b|\bet\b|\by\b|・|、)\s*"
 _URL_RE = re.compile(r"https?://\S+")
 # Labels that appear in author slots but are not people.
 _NOT_PEOPLE = {"staff", "staff writer", "editor", "editors", "admin", "administrator", "reporter"}
+# A role or desk written where a name goes: "Yomiuri Shimbun Staff Writers", "Tokyo Correspondent".
+_ROLE_RE = re.compile(
+    r"\b(?:staff writers?|staff reporters?|correspondents?|reporters?|editors?|contributors?|"
+    r"columnists?|photographers?|news service|news desk|bureau|編集部)$",
+    re.I,
+)
+# Japanese bylines put the role after the name: "松岡大地 記者".
+_JA_ROLE_SUFFIX_RE = re.compile(r"\s*(?:記者|特派員|撮影)$")
 
 
 def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = ()) -> list[str]:
@@ -32,9 +40,11 @@ def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = (
         value = _URL_RE.sub(" ", _EMAIL_RE.sub(" ", clean_text(value)))
         value = _BY_RE.sub("", value)
         for part in _SPLIT_RE.split(value):
-            part = _BY_RE.sub("", part).strip(" .|-–—:()")
+            part = _JA_ROLE_SUFFIX_RE.sub("", _BY_RE.sub("", part)).strip(" .|-–—:()")
             key = part.casefold()
             if not part or key in _NOT_PEOPLE or key in outlet_keys or len(part) > 60:
+                continue
+            if _ROLE_RE.search(part):
                 continue
             if any(ch.isdigit() for ch in part):
                 continue

@@ -65,7 +65,7 @@ _WORDY_RE = re.compile(
     re.IGNORECASE,
 )
 # Zone names we accept; an unknown abbreviation is dropped rather than guessed.
-_ZONE_NAMES = {"UTC": 0, "GMT": 0, "Z": 0, "JST": 9 * 60, "KST": 9 * 60}
+_ZONE_NAMES = {"UTC": 0, "UT": 0, "GMT": 0, "Z": 0, "JST": 9 * 60, "KST": 9 * 60}
 
 
 def _offset_minutes(tz: str | None) -> int | None:
@@ -180,7 +180,7 @@ def parse_datetime(text: str | None, now: datetime | None = None) -> str | None:
             offset,
             now,
         )
-    if re.search(r"\d{1,2}:\d{2}", text) and re.search(r"[+-]\d{4}|GMT|UTC|Z\b|[A-Z]{3}$", text):
+    if re.search(r"\d{1,2}:\d{2}", text) and re.search(r"[+-]\d{4}|[A-Z]{2,4}$", text):
         parsed = parsedate_tz(text)
         if parsed is not None:
             year, month, day, hour, minute, second = parsed[:6]
@@ -190,6 +190,9 @@ def parse_datetime(text: str | None, now: datetime | None = None) -> str | None:
             offset = None if tz_seconds is None else tz_seconds // 60
             if tz_seconds == 0 and not re.search(r"\+0000|GMT|UTC|\bZ\b|\bUT\b", text):
                 offset = None
+            if offset is None:
+                zone = re.search(r"\b([A-Z]{2,4})$", text)
+                offset = _offset_minutes(zone.group(1)) if zone else None
             return _format(year, month, day, hour, minute, second, offset, now)
     m = _WORDY_RE.match(text)
     if m:

@@ -10,8 +10,8 @@ most sites, so it comes after the generic DOM layer, as a fallback.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -28,7 +28,7 @@ from newscrawler.extraction.urls import absolute_url
 from newscrawler.extraction.wire import find_wire_source
 from newscrawler.items import Article
 
-__all__ = ["ArticlePage"]
+__all__ = ["EMPTY", "ArticlePage", "Empty"]
 
 # Generic-layer XPaths (markup conventions, never a particular site).
 XPATH_H1 = "//article//h1 | //main//h1 | //h1"
@@ -44,6 +44,22 @@ XPATH_REL_AUTHOR = "//a[@rel='author'] | //*[@itemprop='author']//*[@itemprop='n
 
 Value = Any
 Layer = str
+
+
+class Empty:
+    """The type of `EMPTY`."""
+
+    def __repr__(self) -> str:
+        return "EMPTY"
+
+
+EMPTY = Empty()
+"""Returned by a `site_<field>()` hook: this page has no such value, so no later layer may fill
+it (e.g. a site whose JSON-LD keywords are paywall flags, not tags)."""
+
+
+class _FieldIsEmpty(Exception):
+    """Raised through the layer wrappers when a site hook returned EMPTY."""
 
 
 class ArticlePage:
@@ -138,14 +154,26 @@ class ArticlePage:
     @staticmethod
     def _first(*candidates: tuple[Layer, Callable[[], Value]]) -> tuple[Value, Layer | None]:
         for layer, get in candidates:
-            value = get()
+            try:
+                value = get()
+            except _FieldIsEmpty:
+                return None, None
             if value:
                 return value, layer
         return None, None
 
     def _site_hook(self, field: str) -> Callable[[], Value]:
         hook = getattr(self, f"site_{field}", None)
-        return hook if callable(hook) else (lambda: None)
+        if not callable(hook):
+            return lambda: None
+
+        def call() -> Value:
+            value = hook()
+            if value is EMPTY:
+                raise _FieldIsEmpty(field)
+            return value
+
+        return call
 
     def _site_one(self, field: str) -> Callable[[], Value]:
         def get() -> Value:
@@ -226,9 +254,10 @@ class ArticlePage:
     def body(self) -> tuple[Value, Layer | None]:
         def generic() -> list[str]:
             paragraphs = list(self._generic_body)
-            title, _ = self.title()
             # trafilatura keeps the headline as the first heading; the title has its own field.
-            while paragraphs and title and clean_text(paragraphs[0]) == title:
+            # Compared loosely (quotes, case, spacing): JSON-LD and the h1 often differ so.
+            headlines = {_loose(h) for h in (self.title()[0], *self.texts(XPATH_H1)[:1]) if h}
+            while paragraphs and _loose(paragraphs[0]) in headlines:
                 paragraphs.pop(0)
             return paragraphs
 
@@ -244,16 +273,21 @@ class ArticlePage:
             ("json-ld", ld_body),
         )
 
-    def tags(self) -> tuple[Value, Layer | None]:
-        def ld_keywords() -> list[str]:
-            value = self.ld.get("keywords")
-            if isinstance(value, list):
-                return split_list([v for v in value if isinstance(v, str)])
-            return split_list(value) if isinstance(value, str) else []
+    def ld_keywords(self) -> list[str]:
+        """JSON-LD `keywords` (a string or a list), split; for site hooks that filter them."""
+        value = self.ld.get("keywords")
+        if isinstance(value, list):
+            return split_list([v for v in value if isinstance(v, str)])
+        return split_list(value) if isinstance(value, str) else []
 
+    def keywords(self) -> list[str]:
+        """JSON-LD keywords, else the `keywords` meta tag, split."""
+        return self.ld_keywords() or split_list(self.meta.all("keywords"))
+
+    def tags(self) -> tuple[Value, Layer | None]:
         return self._first(
             ("site", lambda: split_list(self._site_many("tags")())),
-            ("json-ld", ld_keywords),
+            ("json-ld", self.ld_keywords),
             ("meta", lambda: split_list(self.meta.all("article:tag"))),
             ("meta", lambda: split_list(self.meta.all("news_keywords", "keywords"))),
             ("generic", lambda: dedupe(self.texts(XPATH_REL_TAG))),
@@ -329,9 +363,13 @@ class ArticlePage:
             *self.meta.all("article:published_time", "article:modified_time"),
         ):
             parsed = parse_datetime(str(candidate))
-            if parsed and len(parsed) > 10 and not parsed.endswith("+00:00"):
-                if datetime.fromisoformat(parsed) == instant:
-                    return parsed
+            if (
+                parsed
+                and len(parsed) > 10
+                and not parsed.endswith("+00:00")
+                and datetime.fromisoformat(parsed) == instant
+            ):
+                return parsed
         return value
 
     def published_at(self) -> tuple[Value, Layer | None]:
@@ -385,7 +423,11 @@ class ArticlePage:
 
         def from_body() -> str | None:
             paragraphs, _ = self.body()
-            return find_wire_source(paragraphs or [])
+            found = find_wire_source(paragraphs or [])
+            # A wire service's own dateline on its own site is not a republished source.
+            return (
+                None if found in {find_wire_source([f"({n})"]) for n in self.site_names} else found
+            )
 
         return self._first(
             ("site", self._site_one("source")),
@@ -410,3 +452,10 @@ class ArticlePage:
             ),
             ("generic", detected),
         )
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'"})
+
+
+def _loose(text: str) -> str:
+    return clean_text(text).translate(_QUOTES).casefold()
