@@ -65,6 +65,9 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
             print(f"newscrawler: --replay {args.replay}: {exc}", file=sys.stderr)
             return 2
         overrides["NEWSCRAWLER_REPLAY_DIR"] = args.replay
+        # Politeness delays protect live servers; a replay reads local files. `-s` still wins.
+        settings.set("DOWNLOAD_DELAY", 0, priority="command")
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="command")
     if args.state:
         overrides["NEWSCRAWLER_STATE_PATH"] = args.state
     if args.loglevel:

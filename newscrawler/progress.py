@@ -10,6 +10,8 @@ from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from newscrawler.pipelines.write import OutputConfigError, output_target
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -53,8 +55,10 @@ def summarize(stats: dict[str, Any], spider_name: str, output: str | None = None
     details = sorted(
         (k, v)
         for k, v in stats.items()
-        if (k.startswith(("newscrawler/rejected/", "newscrawler/deduplicate/"))
-        and k != "newscrawler/deduplicate/dropped")
+        if (
+            k.startswith(("newscrawler/rejected/", "newscrawler/deduplicate/"))
+            and k != "newscrawler/deduplicate/dropped"
+        )
         or k.startswith("downloader/exception_type_count/")
     )
     for key, value in details[:12]:
@@ -63,9 +67,11 @@ def summarize(stats: dict[str, Any], spider_name: str, output: str | None = None
 
 
 class CrawlProgress:
-    def __init__(self, stats: StatsCollector, interval: float) -> None:
+    def __init__(self, stats: StatsCollector, interval: float, output: str | None = None) -> None:
         self.stats = stats
         self.interval = interval
+        self.output = output
+        self.spider_name = "crawl"
         self.started = time.monotonic()
         self._task: task.LoopingCall | None = None
 
@@ -73,13 +79,22 @@ class CrawlProgress:
     def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
         if crawler.stats is None:
             raise NotConfigured("no stats collector")
-        extension = cls(crawler.stats, crawler.settings.getfloat("NEWSCRAWLER_PROGRESS_INTERVAL"))
+        try:
+            output: str | None = output_target(crawler.settings)[0]
+        except OutputConfigError:
+            output = None
+        extension = cls(
+            crawler.stats, crawler.settings.getfloat("NEWSCRAWLER_PROGRESS_INTERVAL"), output
+        )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        # After Scrapy's own stats dump, so the summary is the last thing on the screen.
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
+        self.spider_name = spider.name
         if self.interval > 0:
             self._task = task.LoopingCall(self.log_progress, spider)
             self._task.start(self.interval, now=False)
@@ -101,8 +116,8 @@ class CrawlProgress:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._task is not None and self._task.running:
             self._task.stop()
+
+    def engine_stopped(self) -> None:
         stats = dict(self.stats.get_stats())
-        stats.setdefault("finish_reason", reason)
-        if "elapsed_time_seconds" not in stats:
-            stats["elapsed_time_seconds"] = time.monotonic() - self.started
-        logger.info("\n%s", summarize(stats, spider.name))
+        stats.setdefault("elapsed_time_seconds", time.monotonic() - self.started)
+        logger.info("\n%s", summarize(stats, self.spider_name, self.output))

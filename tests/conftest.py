@@ -29,7 +29,11 @@ def run_newscrawler(
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `newscrawler` command line in a child process, fast politeness settings,
     with the proxy environment variables a user behind a proxy would set."""
-    env = {k: v for k, v in os.environ.items() if k.lower() not in {"no_proxy", "http_proxy", "https_proxy"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.lower() not in {"no_proxy", "http_proxy", "https_proxy"}
+    }
     if proxy:
         env["http_proxy"] = env["https_proxy"] = proxy
     command = [

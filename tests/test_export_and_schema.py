@@ -48,6 +48,8 @@ def test_text_export_of_the_crawled_seed_page_matches_the_seed() -> None:
     assert recorded is not None
     article = get_site("jmh").page_class(SEED_URL, recorded.body().decode("utf-8")).extract()
     title, paragraphs, trending = seed_content()
+    assert article.title == title
+    assert article.body == paragraphs
     assert article.tags == []
     rendered = render_text({**article.to_dict(), "tags": trending})
     assert rendered == SEED.read_text(encoding="utf-8").removeprefix(PRINT_CHROME)
@@ -79,7 +81,9 @@ def test_schema_properties_are_the_item_fields_in_order() -> None:
 
 def test_every_item_field_has_a_docstring() -> None:
     source = (ROOT / "newscrawler" / "items.py").read_text(encoding="utf-8")
-    (cls,) = [n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == "Article"]
+    (cls,) = [
+        n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == "Article"
+    ]
     documented = set()
     for node, following in zip(cls.body, cls.body[1:], strict=False):
         if (

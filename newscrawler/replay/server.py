@@ -9,6 +9,7 @@ default, which is what makes this work, so never point a browser at it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import ssl
@@ -128,10 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def finish(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the client may have dropped the tunnel first
             super().finish()
-        except OSError:
-            pass  # the client dropped the tunnel first
         if self.tls is not None:
             self.tls.close()
 
