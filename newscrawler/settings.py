@@ -6,6 +6,8 @@ Any of them can be overridden on the command line with `-s NAME=VALUE`.
 BOT_NAME = "newscrawler"
 SPIDER_MODULES = ["newscrawler.spiders"]
 NEWSPIDER_MODULE = "newscrawler.spiders"
+# `scrapy crawl <unknown>` answers with the list of known site ids.
+SPIDER_LOADER_CLASS = "newscrawler.spiders.loader.SiteSpiderLoader"
 
 # Name the crawler and say where to complain: sites block anonymous crawlers first.
 USER_AGENT = "newscrawler/0.1 (+https://github.com/newscrawler/newscrawler)"

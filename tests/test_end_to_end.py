@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,7 +16,7 @@ from newscrawler.pipelines.validate import article_schema
 from newscrawler.replay.server import RecordingProxyServer
 from newscrawler.sites import load_sites
 
-from .conftest import FIXTURES, run_newscrawler
+from .conftest import FIXTURES, ROOT, run_newscrawler
 
 
 def read_jsonl(path: Path) -> list[dict[str, object]]:
@@ -92,3 +94,49 @@ def test_unknown_site_fails_at_once_with_the_known_ids(tmp_path: Path) -> None:
     for site in load_sites():
         assert site in result.stderr
     assert not (tmp_path / "articles.jsonl").exists()
+
+
+def test_scrapy_list_and_scrapy_crawl_work_in_the_project(tmp_path: Path) -> None:
+    env_python = sys.executable
+    listed = subprocess.run(
+        [env_python, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert listed.stdout.split() == sorted(load_sites())
+    assert "several spiders with the same name" not in listed.stderr
+    out = tmp_path / "out.jsonl"
+    crawl = subprocess.run(
+        [
+            env_python, "-m", "scrapy", "crawl", "jmh", "-O", str(out),
+            "-s", f"NEWSCRAWLER_REPLAY_DIR={FIXTURES}",
+            "-s", f"NEWSCRAWLER_STATE_PATH={tmp_path / 'state.sqlite3'}",
+            "-s", f"NEWSCRAWLER_REJECTS={tmp_path / 'rejects.jsonl'}",
+            "-s", "DOWNLOAD_DELAY=0",
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    assert {a["url"] for a in read_jsonl(out)} == expected_urls("jmh")
+    unknown = subprocess.run(
+        [env_python, "-m", "scrapy", "crawl", "no_such_site"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert unknown.returncode != 0
+    assert "known sites: " + ", ".join(sorted(load_sites())) in unknown.stderr
+
+
+def test_wordpress_rest_api_pagination_alone_finds_every_post(
+    tmp_path: Path, fixtures_proxy: RecordingProxyServer
+) -> None:
+    api = (
+        "https://jmh.usembassy.gov/wp-json/wp/v2/posts?page=1&per_page=1"
+        "&_fields=id,link,date,date_gmt,modified,modified_gmt,title"
+    )
+    result = run_newscrawler(
+        ["crawl", "jmh", "-o", "out.jsonl", "--state", "s.sqlite3", "-a", f"start_url={api}"],
+        cwd=tmp_path,
+        proxy=fixtures_proxy.url,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {a["url"] for a in read_jsonl(tmp_path / "out.jsonl")} == expected_urls("jmh")
+    assert "'newscrawler/spider/discovery/wordpress': 2" in result.stderr
+    assert "'newscrawler/spider/discovery/robots'" not in result.stderr

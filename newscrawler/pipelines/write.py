@@ -1,9 +1,10 @@
 """Pipeline 4: write each article as one complete JSON line, then mark it seen in the state.
 
-Each line goes to the file in a single unbuffered `write` on an O_APPEND descriptor, so a killed
-crawl leaves only whole lines; the state learns of the article only after that write returned,
-so a crash can at worst write an article twice, never lose one. A partial last line left by a
-power cut is cut off (and kept in the rejects file) when the file is opened again.
+Each line goes to the file in one unbuffered `write` on an O_APPEND descriptor: a graceful stop
+(SIGINT/SIGTERM, handled by Scrapy) leaves only whole lines. A hard kill (SIGKILL, power loss) can
+cut that last write short; the partial last line is cut off, and kept in the rejects file, when
+the file is opened again. The state learns of an article only after its write returned, so a
+crash can at worst write an article twice, never lose one.
 """
 
 from __future__ import annotations

@@ -34,3 +34,5 @@ def spider_class_for(site: Site) -> type[NewsSpider]:
 for _site in load_sites().values():
     _spider = spider_class_for(_site)
     globals()[_spider.__name__] = _spider
+# Only the named classes stay in the module: Scrapy's loader would see the loop variables too.
+del _site, _spider
