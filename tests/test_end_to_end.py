@@ -59,6 +59,29 @@ def test_crawl_over_http_writes_every_expected_article_and_stays_on_site(
             requested
         )
     assert "newscrawler summary for " + site in result.stderr
+    assert "'newscrawler/rejected" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("site", "stat"),
+    [
+        ("japannews", "'newscrawler/spider/discovery/sitemap': 2"),  # gzip index + news sitemap
+        ("mainichi", "'newscrawler/spider/discovery/feed': 1"),
+        ("jmh", "'newscrawler/spider/discovery/wordpress': 1"),
+        ("apnews", "'newscrawler/spider/discovery/robots': 1"),
+    ],
+)
+def test_each_discovery_path_runs_in_a_real_crawl(
+    site: str, stat: str, tmp_path: Path, fixtures_proxy: RecordingProxyServer
+) -> None:
+    result = run_newscrawler(
+        ["crawl", site, "-o", "out.jsonl", "--state", "s.sqlite3"],
+        cwd=tmp_path,
+        proxy=fixtures_proxy.url,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert stat in result.stderr
+    assert {a["url"] for a in read_jsonl(tmp_path / "out.jsonl")} == expected_urls(site)
 
 
 def test_second_run_writes_nothing_new(

@@ -36,7 +36,9 @@ SITE = Site(
     id="mainichi",
     name="毎日新聞",
     allowed_domains=("mainichi.jp",),
-    start_urls=("https://mainichi.jp/robots.txt",),
+    # The news sitemap (via robots.txt) and the breaking-news RSS feed overlap; the scheduler's
+    # duplicate filter fetches each article once.
+    start_urls=("https://mainichi.jp/robots.txt", "https://mainichi.jp/rss/etc/mainichi-flash.rss"),
     # https://mainichi.jp/articles/20250114/k00/00m/030/335000c (also under /premier/<desk>/)
     article_url_patterns=(
         r"^https://mainichi\.jp/(?:premier/[a-z]+/)?articles/\d{8}/(?:[a-z0-9]+/){3}\d+[a-z]/?"
