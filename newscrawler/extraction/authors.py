@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from newscrawler.extraction.text import clean_text, dedupe
+from newscrawler.extraction.wire import wire_name
 
 __all__ = ["authors_from_json_ld", "split_authors"]
 
@@ -17,7 +18,10 @@ _EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
 _SPLIT_RE = re.compile(r"\s*(?:,|;|/|\band\b|&|\bund\b|\bet\b|\by\b|・|、)\s*", re.I)
 _URL_RE = re.compile(r"https?://\S+")
 # Labels that appear in author slots but are not people.
-_NOT_PEOPLE = {"staff", "staff writer", "editor", "editors", "admin", "administrator", "reporter"}
+_NOT_PEOPLE = {
+    "staff", "staff writer", "editor", "editors", "admin", "administrator", "reporter",
+    "no author", "unknown", "anonymous", "guest", "redaktion", "newsroom",
+}  # fmt: skip
 # A role or desk written where a name goes: "Yomiuri Shimbun Staff Writers", "Tokyo Correspondent".
 _ROLE_RE = re.compile(
     r"\b(?:staff writers?|staff reporters?|correspondents?|reporters?|editors?|contributors?|"
@@ -44,7 +48,8 @@ def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = (
             key = part.casefold()
             if not part or key in _NOT_PEOPLE or key in outlet_keys or len(part) > 60:
                 continue
-            if _ROLE_RE.search(part):
+            if _ROLE_RE.search(part) or wire_name(part):
+                # A role, or a wire service (that is the story's `source`, not a person).
                 continue
             if any(ch.isdigit() for ch in part):
                 continue

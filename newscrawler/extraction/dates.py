@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 
-__all__ = ["is_plausible", "parse_datetime"]
+__all__ = ["find_page_date", "is_plausible", "parse_datetime"]
 
 # The earliest date a news page can plausibly carry; anything before is a parsing accident
 # (a phone number, a copyright line, a Unix epoch default).
@@ -215,3 +215,23 @@ def parse_datetime(text: str | None, now: datetime | None = None) -> str | None:
             now,
         )
     return None
+
+
+def find_page_date(html: str, url: str | None = None) -> str | None:
+    """The publication day found in a page's text, markup or (last) URL by htmldate, the
+    measured leader for dates (0.90 on a 1,000-page labelled set); a bare ISO date or None."""
+    if not html:
+        return None
+    import htmldate
+
+    try:
+        found = htmldate.find_date(
+            html,
+            extensive_search=True,
+            original_date=True,
+            url=url,
+            deferred_url_extractor=True,
+        )
+    except Exception:  # third-party parser on hostile input: no date rather than no article
+        return None
+    return parse_datetime(found) if found else None

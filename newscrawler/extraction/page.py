@@ -14,18 +14,20 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from newscrawler.extraction.authors import authors_from_json_ld, split_authors
 from newscrawler.extraction.body import extract_paragraphs
-from newscrawler.extraction.dates import parse_datetime
+from newscrawler.extraction.classify import not_article_kind
+from newscrawler.extraction.dates import find_page_date, parse_datetime
 from newscrawler.extraction.language import detect_language, normalize_language
 from newscrawler.extraction.structured import JsonLd, Metadata, read_json_ld, read_metadata
 from newscrawler.extraction.text import clean_text, clean_title, dedupe, split_list
 from newscrawler.extraction.urls import absolute_url
-from newscrawler.extraction.wire import find_wire_source
+from newscrawler.extraction.wire import find_wire_source, wire_name
 from newscrawler.items import Article
 
 __all__ = ["EMPTY", "ArticlePage", "Empty"]
@@ -33,6 +35,19 @@ __all__ = ["EMPTY", "ArticlePage", "Empty"]
 # Generic-layer XPaths (markup conventions, never a particular site).
 XPATH_H1 = "//article//h1 | //main//h1 | //h1"
 XPATH_TITLE = "//title"
+# Elements that credit a story: "credit", "byline", "source" in their class.
+XPATH_CREDIT = (
+    "//*[contains(@class, 'credit') or contains(@class, 'byline') or contains(@class, 'source')"
+    " or contains(@class, 'Credit') or contains(@class, 'Byline')][not(*[3])]"
+)
+_MAX_CREDIT_CHARS = 60
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+XPATH_HEADLINE_H1 = "//h1[not(ancestor::nav or ancestor::aside or ancestor::footer)]"
+# Class or id words of an <h1> (or its ancestors) that is a logo or site name, not a headline.
+_NOT_HEADLINE_MARKS = ("logo", "site-title", "site-name", "sitename", "brand", "masthead")
+_MIN_HEADLINE_CHARS = 6
+# Share of the <h1>'s words a declared title must contain for the <h1> to be the headline.
+_CONFIRMED_OVERLAP = 0.6
 # rel="tag" links are the post's tags; WordPress marks category links rel="category tag" too,
 # and a category is the section, not a tag.
 XPATH_REL_TAG = (
@@ -85,8 +100,11 @@ class ArticlePage:
     @cached_property
     def tree(self) -> lxml_html.HtmlElement:
         parser = lxml_html.HTMLParser(remove_comments=True, huge_tree=False)
+        # lxml refuses text that still carries an XML encoding declaration (XHTML pages); the
+        # text is already decoded, so the declaration is dropped.
+        html = _XML_DECLARATION_RE.sub("", self.html, count=1) if self.html else ""
         try:
-            tree = lxml_html.document_fromstring(self.html or "<html></html>", parser=parser)
+            tree = lxml_html.document_fromstring(html or "<html></html>", parser=parser)
         except (etree.ParserError, ValueError):
             tree = lxml_html.document_fromstring("<html></html>")
         for xpath in self.REMOVE:
@@ -119,6 +137,11 @@ class ArticlePage:
     def selected(self, field: str) -> list[str]:
         xpath = self.SELECTORS.get(field)
         return self.texts(xpath) if xpath else []
+
+    def not_article_kind(self) -> str | None:
+        """Why this page is not an article (home, list, live-blog, video, paywall-stub)."""
+        paragraphs, _ = self.body()
+        return not_article_kind(self.url, self.json_ld, self.meta, paragraphs or [])
 
     # -- the layered fields ------------------------------------------------------------------
 
@@ -208,6 +231,9 @@ class ArticlePage:
         publisher = self.ld.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             names.append(publisher["name"])
+        label = _host_label(self.url)
+        if label:
+            names.append(label)
         return tuple(names)
 
     def canonical_url(self) -> tuple[Value, Layer | None]:
@@ -225,17 +251,72 @@ class ArticlePage:
         )
 
     def title(self) -> tuple[Value, Layer | None]:
+        return self._title
+
+    @cached_property
+    def _title(self) -> tuple[Value, Layer | None]:
+        # The visible headline (the page's <h1>) wins when a declared title (JSON-LD, og:title,
+        # <title>) says nearly the same: the declared ones are often an SEO variant of it (a
+        # kicker prepended, straight quotes, a site suffix). An <h1> unlike every declared
+        # title may be a section name, so then the declared titles come first.
         def clean(get: Callable[[], str | None]) -> Callable[[], str]:
             return lambda: clean_title(get(), self.site_names)
 
-        h1s = self.texts(XPATH_H1)
+        headline = self.visible_headline()
+        declared = [
+            t
+            for t in (
+                self._ld_text("headline"),
+                self.meta.first("og:title", "twitter:title"),
+                self._html_title(),
+            )
+            if t
+        ]
+        confirmed = (
+            headline
+            if headline and any(_overlap(headline, d) >= _CONFIRMED_OVERLAP for d in declared)
+            else None
+        )
         return self._first(
             ("site", clean(self._site_one("title"))),
+            ("generic", clean(lambda: confirmed)),
             ("json-ld", clean(lambda: self._ld_text("headline") or self._ld_text("name"))),
             ("meta", clean(lambda: self.meta.first("og:title", "twitter:title", "dc.title"))),
-            ("generic", clean(lambda: h1s[0] if h1s else None)),
-            ("generic", clean(lambda: next(iter(self.texts(XPATH_TITLE)), None))),
+            ("generic", clean(lambda: headline)),
+            ("generic", clean(self._html_title)),
         )
+
+    def _html_title(self) -> str | None:
+        return next(iter(self.texts(XPATH_TITLE)), None)
+
+    def visible_headline(self) -> str | None:
+        """The page's <h1> that is the article's headline: not a logo or site name, not in
+        navigation or asides; of several, the one closest to the declared titles."""
+        names = {_loose(n) for n in self.site_names}
+        candidates = []
+        for h1 in self.tree.xpath(XPATH_HEADLINE_H1):
+            text = clean_text(h1.text_content())
+            marks = " ".join(
+                str(a.get("class", "")) + " " + str(a.get("id", ""))
+                for a in (h1, *h1.iterancestors())
+            ).lower()
+            if len(text) < _MIN_HEADLINE_CHARS or _loose(text) in names:
+                continue
+            if any(mark in marks for mark in _NOT_HEADLINE_MARKS):
+                continue
+            candidates.append(text)
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        declared = [
+            t
+            for t in (
+                self._ld_text("headline"),
+                self.meta.first("og:title", "twitter:title"),
+                self._html_title(),
+            )
+            if t
+        ]
+        return max(candidates, key=lambda c: max((_overlap(c, d) for d in declared), default=0))
 
     def subtitle(self) -> tuple[Value, Layer | None]:
         return self._first(
@@ -245,11 +326,10 @@ class ArticlePage:
 
     @cached_property
     def _generic_body(self) -> list[str]:
-        # The site's REMOVE list must apply to the generic layer too, so serialize the cleaned tree.
-        html = self.html
-        if self.REMOVE:
-            html = lxml_html.tostring(self.tree, encoding="unicode")
-        return extract_paragraphs(html, self.url)
+        # Our parsed tree, with the site's REMOVE list applied, is what trafilatura reads.
+        declared = self.ld.get("articleBody")
+        expected = len(declared) if isinstance(declared, str) else 0
+        return extract_paragraphs(self.tree, self.url, expected)
 
     def body(self) -> tuple[Value, Layer | None]:
         def generic() -> list[str]:
@@ -344,11 +424,19 @@ class ArticlePage:
                         return parsed
             return None
 
+        def from_page_text() -> str | None:
+            # htmldate reads dates from the visible text and, last of all, the URL; it gives the
+            # day only, which the schema writes as a bare date.
+            if site_field != "published_at":
+                return None
+            return find_page_date(self.html, self.url)
+
         value, layer = self._first(
             ("site", lambda: parse_datetime(self._site_one(site_field)())),
             ("json-ld", lambda: parse_datetime(self._ld_text(ld_key))),
             ("meta", from_meta),
             ("generic", from_markup),
+            ("generic", from_page_text),
         )
         return self._local_offset(value), layer
 
@@ -425,13 +513,22 @@ class ArticlePage:
             paragraphs, _ = self.body()
             found = find_wire_source(paragraphs or [])
             # A wire service's own dateline on its own site is not a republished source.
-            return (
-                None if found in {find_wire_source([f"({n})"]) for n in self.site_names} else found
-            )
+            return None if found in own else found
+
+        own = {wire_name(n) for n in self.site_names} - {None}
+
+        def from_credits() -> str | None:
+            # A credit or byline element, or the author meta, naming only a wire service.
+            for text in (*self.texts(XPATH_CREDIT), *self.meta.all("author", "article:author")):
+                found = wire_name(text) if len(text) <= _MAX_CREDIT_CHARS else None
+                if found and found not in own:
+                    return found
+            return None
 
         return self._first(
             ("site", self._site_one("source")),
             ("json-ld", ld_source),
+            ("generic", from_credits),
             ("generic", from_body),
         )
 
@@ -459,3 +556,27 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'
 
 def _loose(text: str) -> str:
     return clean_text(text).translate(_QUOTES).casefold()
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of `a`'s words (or characters, for text without spaces) found in `b`."""
+    wa, wb = _loose(a).split(), set(_loose(b).split())
+    if len(wa) <= 2:
+        wa, wb = list(_loose(a)), set(_loose(b))
+    return sum(1 for w in wa if w in wb) / len(wa) if wa else 0.0
+
+
+_SECOND_LEVEL = {"co", "com", "ne", "or", "ac", "go", "gov", "org", "net", "edu"}
+
+
+def _host_label(url: str) -> str | None:
+    """The name part of a host, which sites use as their name in titles: `ethify` for
+    www.ethify.org, `asahi` for www.asahi.com, `yomiuri` for www.yomiuri.co.jp."""
+    host = (urlsplit(url).hostname or "").split(".")
+    if len(host) < 2:
+        return None
+    parts = host[:-1]
+    if len(parts) >= 2 and parts[-1] in _SECOND_LEVEL:
+        parts = parts[:-1]
+    label = parts[-1]
+    return label if len(label) >= 4 else None

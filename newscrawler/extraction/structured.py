@@ -42,7 +42,9 @@ XPATH_META = "//meta[@content]"
 XPATH_CANONICAL = "//link[@rel='canonical']/@href"
 XPATH_HTML_LANG = "/html/@lang | /html/@xml:lang"
 XPATH_TIME = "//article//time[@datetime]/@datetime | //time[@itemprop][@datetime]/@datetime"
-XPATH_ITEMPROP = "//*[@itemprop][ancestor-or-self::*[@itemscope]]"
+# Microdata properties the layers read (dates); a narrow XPath, since reading every itemprop
+# of a large page costs more than the rest of the metadata together.
+XPATH_ITEMPROP = "//*[@itemprop='datePublished' or @itemprop='dateModified']"
 
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

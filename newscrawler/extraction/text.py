@@ -22,7 +22,9 @@ _WS_RE = re.compile(r"\s+")
 # the way of matching and hashing.
 _JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff]")
 # A title suffix: " | Site", " - Site", " – Site", " — Site", " : Site", "｜Site" (full-width bar).
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", "｜", " ｜ ", " · ", " • ")
+_TITLE_SEPARATORS = (
+    " | ", " - ", " – ", " — ", " :: ", "｜", " ｜ ", " · ", " • ", " » ", " // ", " ‹ ", "-", "ｌ"
+)  # fmt: skip
 _LIST_SPLIT_RE = re.compile(r"\s*[,;、，；]\s*")
 # Scripts written without spaces between words: each character counts as one word.
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")

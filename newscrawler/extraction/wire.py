@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["WIRE_SERVICES", "find_wire_source"]
+__all__ = ["WIRE_SERVICES", "find_wire_source", "wire_name"]
 
 # Canonical outlet name for each spelling found in credits and datelines.
 WIRE_SERVICES = {
@@ -53,3 +53,13 @@ def find_wire_source(paragraphs: Sequence[str]) -> str | None:
         if m:
             return WIRE_SERVICES[(m.group(1) or m.group(2)).lower()]
     return None
+
+
+_LABEL_RE = re.compile(r"^\s*(?:by|source|credit|via|from|text|photo|story)\s*[:\-]?\s*", re.I)
+
+
+def wire_name(text: str) -> str | None:
+    """The wire service a credit line names on its own ("JIJI", "Source: Kyodo News",
+    "By The Associated Press"), else None. A byline naming a person is not a wire credit."""
+    cleaned = _LABEL_RE.sub("", text.strip()).strip(" .()（）")
+    return WIRE_SERVICES.get(cleaned.lower())

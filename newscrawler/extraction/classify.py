@@ -1,0 +1,61 @@
+"""Is this page an article? Home pages, tag and section lists, live-blog hubs, video pages and
+paywall stubs are recognized from what the page declares about itself and from its shape, so
+they are skipped with a reason instead of becoming junk articles.
+
+Signals are conservative: a page that declares an article type in JSON-LD is an article unless
+it declares itself a live blog or a paywalled stub.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from newscrawler.extraction.structured import ARTICLE_TYPES, JsonLd, Metadata
+
+__all__ = ["NOT_ARTICLE_KINDS", "not_article_kind"]
+
+NOT_ARTICLE_KINDS = ("home", "list", "live-blog", "video", "paywall-stub")
+
+_LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage", "WebSite"}
+_VIDEO_TYPES = {"VideoObject", "VideoGallery"}
+# Paths of listings: tag, topic, category, section and author pages, archives, pagination.
+_LIST_PATH_RE = re.compile(
+    r"/(?:tags?|topics?|themen|category|categories|section|sections|author|authors|archive|"
+    r"archives|search)(?:/[^/]+)?/?$|/page/\d+/?$",
+    re.I,
+)
+# Below this much text, a page that only shows a teaser is not worth an article record.
+_STUB_CHARS = 400
+_VIDEO_TEXT_CHARS = 300
+
+
+def not_article_kind(
+    url: str,
+    json_ld: JsonLd,
+    meta: Metadata,
+    body: Sequence[str],
+) -> str | None:
+    """One of NOT_ARTICLE_KINDS when the page is not an article, else None."""
+    types = set(json_ld.types)
+    article_types = types & ARTICLE_TYPES
+    text_chars = sum(len(p) for p in body)
+    if "LiveBlogPosting" in types:
+        return "live-blog"
+    free = (json_ld.article or {}).get("isAccessibleForFree")
+    if str(free).lower() == "false" and text_chars < _STUB_CHARS:
+        return "paywall-stub"
+    if article_types:
+        return None
+    path = urlsplit(url).path
+    og_type = (meta.first("og:type") or "").lower()
+    if path in ("", "/") or re.fullmatch(r"/(?:index\.\w+|[a-z]{2}(?:-[a-z]{2})?/?)", path, re.I):
+        return "home"
+    if (types & _VIDEO_TYPES or og_type.startswith("video")) and text_chars < _VIDEO_TEXT_CHARS:
+        return "video"
+    if (types & _LISTING_TYPES and "WebPage" not in types) or _LIST_PATH_RE.search(path):
+        return "list"
+    if og_type == "website" and text_chars < _STUB_CHARS:
+        return "list"
+    return None
