@@ -140,9 +140,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
     from charset_normalizer import from_bytes
 
     best = from_bytes(body[:_DETECT_BYTES]).best()
-    encoding = _python_name(best.encoding) if best is not None else None
-    if encoding:
-        text = _clean_decode(body, encoding)
+    guess = _python_name(best.encoding) if best is not None else None
+    if guess:
+        text = _clean_decode(body, guess)
         if text is not None:
-            return DecodedPage(text, encoding, "detected")
+            return DecodedPage(text, guess, "detected")
     return DecodedPage(body.decode("cp1252", "replace"), "cp1252", "fallback")
