@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import trafilatura
 from lxml import etree
@@ -22,6 +23,18 @@ RETRY_BELOW_SHARE = 0.5
 
 # Elements of trafilatura's output tree that hold one paragraph each.
 _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code"})
+# A table row is one paragraph when it holds no paragraphs of its own (old layouts put the
+# whole article in table cells; trafilatura then nests <p> inside <cell>).
+_ROW_TAG = "row"
+_BLANK_LINE_RE = re.compile(r"\n[^\S\n]*\n")
+
+
+def _text_with_breaks(element: etree._Element) -> str:
+    """The element's text with each <lb/> (a <br> in the page) as a newline: tostring's text
+    method would glue the words on either side together."""
+    for lb in element.iter("lb"):
+        lb.tail = "\n" + (lb.tail or "")
+    return str(etree.tostring(element, method="text", encoding="unicode", with_tail=False))
 
 
 def extract_paragraphs(
@@ -48,7 +61,7 @@ def _paragraphs(html: str | HtmlElement, url: str | None, fast: bool) -> list[st
             url=url,
             with_metadata=False,
             include_comments=False,
-            include_tables=False,
+            include_tables=True,
             include_images=False,
             favor_precision=True,
             fast=fast,
@@ -61,13 +74,14 @@ def _paragraphs(html: str | HtmlElement, url: str | None, fast: bool) -> list[st
     if body is None:
         return []
     paragraphs: list[str] = []
-    for element in body.iter(*_BLOCK_TAGS):
+    for element in body.iter(*_BLOCK_TAGS, _ROW_TAG):
         # A <p> inside a list item or quote is read with its parent, not twice.
         if any(a.tag in _BLOCK_TAGS for a in element.iterancestors()):
             continue
-        text = clean_text(
-            etree.tostring(element, method="text", encoding="unicode", with_tail=False)
-        )
-        if text:
-            paragraphs.append(text)
+        if element.tag == _ROW_TAG and next(element.iter(*_BLOCK_TAGS), None) is not None:
+            continue
+        parts = element.iter("cell") if element.tag == _ROW_TAG else [element]
+        raw = " ".join(_text_with_breaks(part) for part in parts)
+        # A double line break inside one block is a paragraph break; a single one a space.
+        paragraphs.extend(p for p in (clean_text(x) for x in _BLANK_LINE_RE.split(raw)) if p)
     return paragraphs

@@ -42,6 +42,8 @@ XPATH_CREDIT = (
 )
 _MAX_CREDIT_CHARS = 60
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+_CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LEADING_DOCTYPE_RE = re.compile(r"^\s*<!DOCTYPE[^>]*>", re.I)
 XPATH_HEADLINE_H1 = "//h1[not(ancestor::nav or ancestor::aside or ancestor::footer)]"
 # Class or id words of an <h1> (or its ancestors) that is a logo or site name, not a headline.
 _NOT_HEADLINE_MARKS = ("logo", "site-title", "site-name", "sitename", "brand", "masthead")
@@ -103,6 +105,9 @@ class ArticlePage:
         # lxml refuses text that still carries an XML encoding declaration (XHTML pages); the
         # text is already decoded, so the declaration is dropped.
         html = _XML_DECLARATION_RE.sub("", self.html, count=1) if self.html else ""
+        # libxml2 silently drops everything after a control character that XML forbids, and
+        # stumbles on a DOCTYPE line holding a "/": both are removed before parsing.
+        html = _LEADING_DOCTYPE_RE.sub("", _CONTROL_CHARS_RE.sub("", html), count=1)
         try:
             tree = lxml_html.document_fromstring(html or "<html></html>", parser=parser)
         except (etree.ParserError, ValueError):

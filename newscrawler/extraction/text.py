@@ -20,7 +20,7 @@ __all__ = [
 _WS_RE = re.compile(r"\s+")
 # Control characters other than tab/newline, zero-width and bidi-embedding marks that only get in
 # the way of matching and hashing.
-_JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff]")
+_JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff]")
 # A title suffix: " | Site", " - Site", " – Site", " — Site", " : Site", "｜Site" (full-width bar).
 _TITLE_SEPARATORS = (
     " | ", " - ", " – ", " — ", " :: ", "｜", " ｜ ", " · ", " • ", " » ", " // ", " ‹ ", "-", "ｌ"
