@@ -26,7 +26,8 @@ _BLOCK_TAGS = frozenset({"p", "head", "item", "quote", "code"})
 # A table row is one paragraph when it holds no paragraphs of its own (old layouts put the
 # whole article in table cells; trafilatura then nests <p> inside <cell>).
 _ROW_TAG = "row"
-_BLANK_LINE_RE = re.compile(r"\n[^\S\n]*\n")
+_SENTENCE_END_RE = re.compile(r"[.!?。！？…][\"'”’」』)）]?$")
+_MIN_BROKEN_PARAGRAPH = 60
 
 
 def _text_with_breaks(element: etree._Element) -> str:
@@ -35,6 +36,25 @@ def _text_with_breaks(element: etree._Element) -> str:
     for lb in element.iter("lb"):
         lb.tail = "\n" + (lb.tail or "")
     return str(etree.tostring(element, method="text", encoding="unicode", with_tail=False))
+
+
+def _split_at_breaks(raw: str) -> list[str]:
+    """Lines of one block joined into paragraphs: a line break after a finished sentence of some
+    length is a paragraph break (pages write paragraphs as <br><br>, which trafilatura keeps as
+    one break); other breaks (addresses, signatures, verse) become spaces."""
+    paragraphs: list[str] = []
+    current = ""
+    for line in (clean_text(x) for x in raw.split("\n")):
+        if not line:
+            continue
+        if current and len(current) >= _MIN_BROKEN_PARAGRAPH and _SENTENCE_END_RE.search(current):
+            paragraphs.append(current)
+            current = line
+        else:
+            current = f"{current} {line}" if current else line
+    if current:
+        paragraphs.append(current)
+    return paragraphs
 
 
 def extract_paragraphs(
@@ -82,6 +102,5 @@ def _paragraphs(html: str | HtmlElement, url: str | None, fast: bool) -> list[st
             continue
         parts = element.iter("cell") if element.tag == _ROW_TAG else [element]
         raw = " ".join(_text_with_breaks(part) for part in parts)
-        # A double line break inside one block is a paragraph break; a single one a space.
-        paragraphs.extend(p for p in (clean_text(x) for x in _BLANK_LINE_RE.split(raw)) if p)
+        paragraphs.extend(_split_at_breaks(raw))
     return paragraphs

@@ -1,0 +1,160 @@
+"""Generic extraction rules on real pages and on small pages written for one structure each:
+the visible headline, wire sources, paragraph breaks, table layouts, not-an-article pages."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from newscrawler.extraction.encoding import decode_html
+from newscrawler.extraction.page import ArticlePage
+from newscrawler.pipelines.normalize import normalize_article
+
+from .conftest import FIXTURES
+
+PAGES = FIXTURES / "pages"
+PARAGRAPH = (
+    "The committee met on Tuesday to discuss the budget for the coming year, and members "
+    "agreed on most of the proposals after a long debate about regional spending priorities."
+)
+
+
+def page_from(name: str, url: str) -> ArticlePage:
+    return ArticlePage(url, decode_html(gzip.decompress((PAGES / name).read_bytes())).text)
+
+
+def html_page(head: str, body: str) -> str:
+    return f"<html lang='en'><head>{head}</head><body>{body}</body></html>"
+
+
+def test_republished_wire_story_names_its_source_not_an_author() -> None:
+    url = "https://www.japantimes.co.jp/news/2020/02/18/national/crime-legal/6000-surgical-masks-stolen/"
+    article = normalize_article(page_from("japantimes.co.jp.surgical.html.gz", url).extract())
+    assert article.source == "Jiji Press"  # <p class="credit">JIJI</p>
+    assert article.authors == []  # author meta says "No Author"
+    assert article.title == "Losing face: 6,000 surgical masks stolen from Kobe hospital"
+    assert article.published_at == "2020-02-18T18:07:56+09:00"
+    assert article.body[0].startswith("KOBE – A total of 6,000 surgical masks")
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("cnn_main_site.html.gz", "https://edition.cnn.com/"),
+        ("wired_main_site.html.gz", "https://www.wired.com/"),
+    ],
+)
+def test_real_home_pages_are_not_articles(name: str, url: str) -> None:
+    assert page_from(name, url).not_article_kind() == "home"
+
+
+def article_ld(extra: str = "") -> str:
+    return (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget agreed"'
+        + extra
+        + "}</script>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "body", "kind"),
+    [
+        (
+            "https://news.example.com/live/2024/election-night",
+            '<script type="application/ld+json">{"@type": "LiveBlogPosting", "headline": "Election night live"}</script>',
+            f"<h1>Election night live</h1><p>{PARAGRAPH}</p>",
+            "live-blog",
+        ),
+        (
+            "https://news.example.com/video/budget-explained",
+            '<meta property="og:type" content="video.other">'
+            '<script type="application/ld+json">{"@type": "VideoObject", "name": "Budget explained"}</script>',
+            "<h1>Budget explained</h1><video src='b.mp4'></video><p>Watch the video.</p>",
+            "video",
+        ),
+        (
+            "https://news.example.com/2024/05/budget-agreed",
+            article_ld(', "isAccessibleForFree": "False"'),
+            "<h1>Budget agreed</h1><p>The committee met on Tuesday. Subscribe to read more.</p>",
+            "paywall-stub",
+        ),
+        (
+            "https://news.example.com/tag/budget/",
+            '<meta property="og:type" content="website">',
+            "<h1>Budget</h1><ul><li><a href='/a'>Budget agreed</a></li><li><a href='/b'>Vote</a></li></ul>",
+            "list",
+        ),
+    ],
+)
+def test_pages_that_declare_or_show_they_are_not_articles(
+    url: str, head: str, body: str, kind: str
+) -> None:
+    assert ArticlePage(url, html_page(head, body)).not_article_kind() == kind
+
+
+def test_an_article_is_an_article_even_on_a_short_path() -> None:
+    page = ArticlePage(
+        "https://news.example.com/budget-agreed",
+        html_page(article_ld(), f"<article><h1>Budget agreed</h1><p>{PARAGRAPH}</p></article>"),
+    )
+    assert page.not_article_kind() is None
+
+
+def test_the_visible_headline_wins_over_an_seo_variant_it_confirms() -> None:
+    head = (
+        '<meta property="og:site_name" content="Example News">'
+        '<meta property="og:title" content="Budget: committee agrees on the budget | Example News">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Budget: committee agrees on the budget"}</script>'
+    )
+    body = (
+        "<header><h1 class='site-logo'>Example News</h1></header>"
+        f"<article><h1>Committee agrees on the budget</h1><p>{PARAGRAPH}</p></article>"
+    )
+    article = ArticlePage("https://news.example.com/a", html_page(head, body)).extract()
+    assert article.title == "Committee agrees on the budget"
+    assert article.extraction["title"] == "generic"
+
+
+def test_an_unrelated_h1_does_not_replace_the_declared_headline() -> None:
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget agreed after long debate"}</script>'
+    body = f"<h1>Politics</h1><article><p>{PARAGRAPH}</p></article>"
+    article = ArticlePage("https://news.example.com/a", html_page(head, body)).extract()
+    assert article.title == "Budget agreed after long debate"
+    assert article.extraction["title"] == "json-ld"
+
+
+def test_site_suffix_in_the_html_title_is_cut_by_the_host_name() -> None:
+    body = f"<article><p>{PARAGRAPH}</p></article>"
+    article = ArticlePage(
+        "https://www.ethify.org/vegetarier",
+        html_page("<title>Vegetarier sein? | Ethify</title>", body),
+    ).extract()
+    assert article.title == "Vegetarier sein?"
+
+
+def test_line_breaks_keep_words_apart_and_split_paragraphs_after_a_sentence() -> None:
+    second = PARAGRAPH.replace("committee", "council")
+    body = (
+        f"<article><h1>Budget agreed</h1><p>{PARAGRAPH}<br><br>{second}</p>"
+        "<p>Signed,<br>The Editors of the Example News Desk and their many colleagues in Tokyo</p></article>"
+    )
+    article = normalize_article(
+        ArticlePage("https://news.example.com/a", html_page("", body)).extract()
+    )
+    assert article.body[:2] == [PARAGRAPH, second]
+    assert "Signed, The Editors" in article.body[2]
+
+
+def test_a_table_layout_article_is_extracted() -> None:
+    rows = "".join(
+        f"<tr><td class='content'>{PARAGRAPH.replace('budget', f'budget item {i}')}</td></tr>"
+        for i in range(6)
+    )
+    body = f"<table><tr><td><h1>Budget agreed</h1></td></tr>{rows}</table>"
+    article = normalize_article(
+        ArticlePage("https://news.example.com/a", html_page("", body)).extract()
+    )
+    assert len(article.body) >= 5
+    assert "budget item 3" in " ".join(article.body)
