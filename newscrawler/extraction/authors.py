@@ -15,7 +15,13 @@ _BY_RE = re.compile(
     r"^\s*(?:by|written by|text by|story by|von|par|por|di|door|av)\s*[:\-]?\s+", re.I
 )
 _EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
-_SPLIT_RE = re.compile(r"\s*(?:,|;|/|\band\b|&|\bund\b|\bet\b|\by\b|・|、)\s*", re.I)
+_SPLIT_RE = re.compile(
+    r"\s*(?:,|;|/|\band\b|&|\bund\b|\bet\b|\by\b|\bog\b|\boch\b|\bve\b|・|、)\s*", re.I
+)
+# Photo and image credits that share the byline element.
+_CREDIT_LINE_RE = re.compile(
+    r"(?:image|photo|foto|picture|credit)s?\s*:|getty|istock|shutterstock", re.I
+)
 _URL_RE = re.compile(r"https?://\S+")
 # Labels that appear in author slots but are not people.
 _NOT_PEOPLE = {
@@ -29,7 +35,7 @@ _ROLE_RE = re.compile(
     re.I,
 )
 # Japanese bylines put the role after the name: "松岡大地 記者".
-_JA_ROLE_SUFFIX_RE = re.compile(r"\s*(?:記者|特派員|撮影)$")
+_JA_ROLE_SUFFIX_RE = re.compile(r"\s*(?:記者|特派員|撮影|기자|특파원)$")
 
 
 def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = ()) -> list[str]:
@@ -48,7 +54,7 @@ def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = (
             key = part.casefold()
             if not part or key in _NOT_PEOPLE or key in outlet_keys or len(part) > 60:
                 continue
-            if _ROLE_RE.search(part) or wire_name(part):
+            if _ROLE_RE.search(part) or wire_name(part) or _CREDIT_LINE_RE.search(part):
                 # A role, or a wire service (that is the story's `source`, not a person).
                 continue
             if any(ch.isdigit() for ch in part):

@@ -36,7 +36,7 @@ _NAMES = "|".join(sorted((re.escape(k) for k in WIRE_SERVICES), key=len, reverse
 _DATELINE_RE = re.compile(rf"^[^()（）]{{0,60}}[(（]\s*({_NAMES})\s*[)）]", re.I)
 # A closing credit: "(Kyodo)", "— Reuters", "Source: Kyodo News", "（共同）"
 _CREDIT_RE = re.compile(
-    rf"(?:^|[\s—–-])(?:[(（]\s*({_NAMES})\s*[)）]|(?:source|credit|via)\s*:\s*({_NAMES}))\s*\.?$",
+    rf"(?:[(（]\s*({_NAMES})\s*[)）]|(?:^|[\s—–-])(?:source|credit|via)\s*:\s*({_NAMES}))\s*[.。]?$",
     re.I,
 )
 
