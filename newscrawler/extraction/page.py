@@ -37,8 +37,8 @@ XPATH_H1 = "//article//h1 | //main//h1 | //h1"
 XPATH_TITLE = "//title"
 # Elements that credit a story: "credit", "byline", "source" in their class.
 XPATH_CREDIT = (
-    "//*[contains(@class, 'credit') or contains(@class, 'byline') or contains(@class, 'source')"
-    " or contains(@class, 'Credit') or contains(@class, 'Byline')][not(*[3])]"
+    "//*[@class][contains(@class, 'credit') or contains(@class, 'byline')"
+    " or contains(@class, 'source')][not(*[3])]"
 )
 _MAX_CREDIT_CHARS = 60
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
