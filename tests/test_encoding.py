@@ -82,16 +82,21 @@ def test_header_meta_and_bytes_that_disagree(
     assert article.language == "ja"
 
 
-def test_mixed_utf8_and_windows_1252_in_one_page() -> None:
+def test_a_utf8_page_with_pasted_windows_1252_and_shift_jis_paragraphs() -> None:
     page = decode_html(
-        "<html><body><p>Grüße aus 東京</p>".encode()
-        + "<p>Café crème, schön</p>".encode("cp1252")
+        '<html><head><meta charset="utf-8"></head><body><p>Grüße aus 東京</p>\n'.encode()
+        + "<p>Café crème, schön</p>\n".encode("cp1252")
+        + "<p>東京の市場は堅調に推移した。</p>\n".encode("cp932")
         + "<p>Ünïcödé again 日本</p></body></html>".encode()
     )
-    assert page.evidence == "utf-8+cp1252"
-    assert "Grüße aus 東京" in page.text
-    assert "Café crème, schön" in page.text
-    assert "Ünïcödé again 日本" in page.text
+    assert page.evidence == "utf-8+mixed"
+    for line in (
+        "Grüße aus 東京",
+        "Café crème, schön",
+        "東京の市場は堅調に推移した。",
+        "Ünïcödé again 日本",
+    ):
+        assert line in page.text
 
 
 def test_byte_order_marks_win() -> None:

@@ -29,6 +29,11 @@ _MAX_BAD_RATIO = 0.001
 _ISO2022_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b(J", b"\x1b$(D")
 _DETECT_BYTES = 200_000
 _HIGH_BYTE_RE = re.compile(rb"[\x80-\xff]")
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")
+# Valid multi-byte UTF-8 characters needed before a page that declares UTF-8 but holds invalid
+# runs is read line by line (CJK legacy bytes form valid UTF-8 sequences by chance, so this
+# is only done when the page itself says UTF-8).
+_MIN_UTF8_CHARS_FOR_MIXED = 3
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,10 @@ def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("newscrawler-cp1252", _cp1252_bytes)
 
 
-def _utf8_reading(body: bytes) -> DecodedPage | None:
-    """UTF-8 when the bytes are UTF-8: wholly, or with a few stray bytes, or mixed with
-    Windows-1252 runs (most non-ASCII characters valid UTF-8). None when they are not UTF-8."""
+def _utf8_reading(body: bytes, declared_utf8: bool) -> DecodedPage | None:
+    """UTF-8 when the bytes are UTF-8: wholly, or with a few stray bytes, or, on a page that
+    declares UTF-8, with runs pasted in another encoding (each line then read on its own).
+    None when they are not UTF-8."""
     try:
         return DecodedPage(body.decode("utf-8"), "utf-8", "utf-8")
     except UnicodeDecodeError:
@@ -86,11 +92,27 @@ def _utf8_reading(body: bytes) -> DecodedPage | None:
     good = sum(1 for ch in replaced if ord(ch) > 127) - bad
     if bad <= max(2, len(replaced) * _MAX_BAD_RATIO) and good > bad:
         return DecodedPage(replaced, "utf-8", "utf-8")
-    if good > bad:
-        return DecodedPage(
-            body.decode("utf-8", errors="newscrawler-cp1252"), "utf-8", "utf-8+cp1252"
-        )
+    if declared_utf8 and good >= _MIN_UTF8_CHARS_FOR_MIXED:
+        text = "".join(_decode_line(line) for line in body.splitlines(keepends=True))
+        return DecodedPage(text, "utf-8", "utf-8+mixed")
     return None
+
+
+def _decode_line(line: bytes) -> str:
+    """One line of a mostly-UTF-8 page: UTF-8 if it is, else a Japanese encoding when that
+    gives kana (Windows-1252 bytes almost never do), else Windows-1252 byte by byte."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for encoding in ("cp932", "euc_jp"):
+        try:
+            text = line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if len(_KANA_RE.findall(text)) >= 2:
+            return text
+    return line.decode("utf-8", errors="newscrawler-cp1252")
 
 
 def _single_byte(encoding: str) -> bool:
@@ -112,14 +134,14 @@ def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
         return DecodedPage(body[len(bom) :].decode(bom_encoding, "replace"), bom_encoding, "bom")
-    if _HIGH_BYTE_RE.search(body):
-        utf8 = _utf8_reading(body)
-        if utf8 is not None:
-            return utf8
     labels = [
         ("header", _python_name(http_content_type_encoding(content_type or ""))),
         ("meta", _python_name(html_body_declared_encoding(body))),
     ]
+    if _HIGH_BYTE_RE.search(body):
+        utf8 = _utf8_reading(body, any(enc == "utf-8" for _, enc in labels))
+        if utf8 is not None:
+            return utf8
     # UTF-8 was tried above; a UTF-8 label on non-UTF-8 bytes is the disagreement case.
     declared = [(evidence, enc) for evidence, enc in labels if enc and enc != "utf-8"]
     # A multi-byte encoding that decodes cleanly is strong evidence; a single-byte one decodes

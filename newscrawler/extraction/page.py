@@ -35,6 +35,7 @@ __all__ = ["EMPTY", "ArticlePage", "Empty"]
 # Generic-layer XPaths (markup conventions, never a particular site).
 XPATH_H1 = "//article//h1 | //main//h1 | //h1"
 XPATH_TITLE = "//title"
+XPATH_VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::template)]"
 # Elements that credit a story: "credit", "byline", "source" in their class.
 XPATH_CREDIT = (
     "//*[@class][contains(@class, 'credit') or contains(@class, 'byline')"
@@ -119,7 +120,7 @@ class ArticlePage:
 
     @cached_property
     def json_ld(self) -> JsonLd:
-        return read_json_ld(self.tree)
+        return read_json_ld(self.tree, self.url)
 
     @cached_property
     def meta(self) -> Metadata:
@@ -133,7 +134,7 @@ class ArticlePage:
         """Cleaned text of every node an XPath selects (elements, attributes or strings)."""
         values: list[str] = []
         for node in self.tree.xpath(xpath):
-            raw = node.text_content() if isinstance(node, etree._Element) else str(node)
+            raw = visible_text(node) if isinstance(node, etree._Element) else str(node)
             text = clean_text(raw)
             if text:
                 values.append(text)
@@ -300,7 +301,7 @@ class ArticlePage:
         names = {_loose(n) for n in self.site_names}
         candidates = []
         for h1 in self.tree.xpath(XPATH_HEADLINE_H1):
-            text = clean_text(h1.text_content())
+            text = clean_text(visible_text(h1))
             marks = " ".join(
                 str(a.get("class", "")) + " " + str(a.get("id", ""))
                 for a in (h1, *h1.iterancestors())
@@ -585,3 +586,8 @@ def _host_label(url: str) -> str | None:
         parts = parts[:-1]
     label = parts[-1]
     return label if len(label) >= 4 else None
+
+
+def visible_text(element: etree._Element) -> str:
+    """An element's text without the code of <script>, <style> and <template> inside it."""
+    return "".join(element.xpath(XPATH_VISIBLE_TEXT))

@@ -14,6 +14,8 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from newscrawler.extraction.urls import canonicalize_url
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["ARTICLE_TYPES", "JsonLd", "Metadata", "read_json_ld", "read_metadata"]
@@ -89,12 +91,12 @@ def _loads_tolerant(text: str) -> Any:
         text = text.removeprefix("<!--").removesuffix("-->").strip()
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     repaired = _TRAILING_COMMA_RE.sub(r"\1", _CONTROL_RE.sub(" ", text))
     try:
         return json.loads(repaired, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     # Several top-level objects one after another: decode them one by one.
     decoder = json.JSONDecoder(strict=False)
@@ -107,7 +109,7 @@ def _loads_tolerant(text: str) -> Any:
             break
         try:
             obj, index = decoder.raw_decode(repaired, index)
-        except ValueError:
+        except (ValueError, RecursionError):
             break
         items.append(obj)
     return items or None
@@ -131,9 +133,10 @@ def types_of(obj: dict[str, Any]) -> list[str]:
     return [v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)]
 
 
-def read_json_ld(tree: lxml_html.HtmlElement) -> JsonLd:
+def read_json_ld(tree: lxml_html.HtmlElement, url: str | None = None) -> JsonLd:
     """Find the page's article object. With several articles in one page (a @graph of related
-    stories), the one with the longest `articleBody` or else the first with a headline wins."""
+    stories): the one whose `url`, `@id` or `mainEntityOfPage` is the page's URL, else the one
+    with the longest `articleBody`, else the first with a headline."""
     result = JsonLd()
     candidates: list[dict[str, Any]] = []
     for script in tree.xpath(XPATH_JSON_LD):
@@ -148,7 +151,10 @@ def read_json_ld(tree: lxml_html.HtmlElement) -> JsonLd:
                 candidates.append(obj)
             elif "BreadcrumbList" in obj_types and not result.breadcrumb:
                 result.breadcrumb = _breadcrumb_names(obj)
-    if candidates:
+    own = [c for c in candidates if url and _names_url(c, url)] if len(candidates) > 1 else []
+    if own:
+        result.article = own[0]
+    elif candidates:
         with_body = [c for c in candidates if isinstance(c.get("articleBody"), str)]
         if with_body:
             result.article = max(with_body, key=lambda c: len(c["articleBody"]))
@@ -172,6 +178,23 @@ def _breadcrumb_names(obj: dict[str, Any]) -> list[str]:
         if isinstance(name, str):
             names.append((int(position) if str(position).isdigit() else i, name))
     return [n for _, n in sorted(names)]
+
+
+def _names_url(obj: dict[str, Any], url: str) -> bool:
+    """Whether a JSON-LD object says it is the page at `url` (compared canonically)."""
+    target = canonicalize_url(url)
+    values = [obj.get("url"), obj.get("@id"), obj.get("mainEntityOfPage")]
+    for value in values:
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        # "@id" is often the page URL plus a fragment ("#article"); canonical form drops it.
+        if (
+            isinstance(value, str)
+            and value.startswith("http")
+            and canonicalize_url(value) == target
+        ):
+            return True
+    return False
 
 
 def read_metadata(tree: lxml_html.HtmlElement) -> Metadata:
