@@ -7,6 +7,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 __all__ = ["main"]
 
@@ -16,15 +21,22 @@ def _settings_pairs(values: Sequence[str]) -> dict[str, str]:
     for value in values:
         name, sep, setting = value.partition("=")
         if not sep or not name:
-            raise SystemExit(f"newscrawler: -s expects NAME=VALUE, got {value!r}")
+            from newscrawler.safety.redact import redact
+
+            raise SystemExit(redact(f"newscrawler: -s expects NAME=VALUE, got {value!r}"))
         pairs[name] = setting
     return pairs
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from newscrawler.sites import load_sites
+    from newscrawler.sites import SiteFileError, load_sites
 
-    for site in load_sites().values():
+    try:
+        sites = load_sites()
+    except SiteFileError as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return 2
+    for site in sites.values():
         print(f"{site.id:<14} {site.name}  ({', '.join(site.allowed_domains)})")
     return 0
 
@@ -33,9 +45,15 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from newscrawler.sites import UnknownSiteError, get_site, load_sites
+    from newscrawler.safety.config import credential_urls, credential_values
+    from newscrawler.safety.redact import install_redaction
+    from newscrawler.sites import SiteFileError, UnknownSiteError, get_site, load_sites
 
-    site_ids = list(load_sites()) if args.all else args.sites
+    try:
+        site_ids = list(load_sites()) if args.all else args.sites
+    except SiteFileError as exc:  # a site file outside the package that cannot be loaded
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return 2
     if not site_ids:
         print(
             "newscrawler crawl: name a site or use --all; see `newscrawler list`", file=sys.stderr
@@ -44,17 +62,13 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     try:
         for site_id in site_ids:
             get_site(site_id)
-    except UnknownSiteError as exc:
+    except (UnknownSiteError, SiteFileError) as exc:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
     settings = get_project_settings()
     overrides = _settings_pairs(args.set)
     output = args.overwrite_output or args.output
     if output:
-        if args.overwrite_output:
-            # Truncated once here, then appended to by every site's writer of this run.
-            Path(output).parent.mkdir(parents=True, exist_ok=True)
-            Path(output).write_bytes(b"")
         overrides["NEWSCRAWLER_OUTPUT"] = output
     if args.replay:
         from newscrawler.replay.recording import Recording
@@ -73,11 +87,46 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     if args.loglevel:
         overrides["LOG_LEVEL"] = args.loglevel
     settings.setdict(overrides, priority="cmdline")
+    # Everything that would stop the crawl later is found now, before a file or a site is touched.
+    problems = _start_problems(settings, site_ids, _settings_pairs(args.arg))
+    if problems:
+        print("newscrawler: cannot start, fix the configuration first:", file=sys.stderr)
+        print("\n".join(f"  - {p}" for p in problems), file=sys.stderr)
+        return 2
+    if args.overwrite_output:
+        # Truncated once here, then appended to by every site's writer of this run.
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_bytes(b"")
     process = CrawlerProcess(settings)
+    install_redaction(credential_urls(settings), credential_values(settings))
     for site_id in site_ids:
         process.crawl(site_id, **_settings_pairs(args.arg))
     process.start()
     return 1 if process.bootstrap_failed else 0
+
+
+def _start_problems(
+    settings: Settings, site_ids: list[str], spider_args: dict[str, str]
+) -> list[str]:
+    from newscrawler.safety.boundary import start_url_problem
+    from newscrawler.safety.config import configuration_problems, optional_services
+    from newscrawler.safety.redact import redact
+    from newscrawler.sites import get_site
+
+    problems = configuration_problems(settings, optional=optional_services(site_ids))
+    start_url = spider_args.get("start_url")
+    if start_url is not None:
+        for site_id in site_ids:
+            problem = start_url_problem(start_url, get_site(site_id).allowed_domains)
+            if problem:
+                problems.append(redact(f"{site_id}: {problem}"))
+    return problems
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from newscrawler.extract import run_extract
+
+    return run_extract(args.files, args.url, sys.stdout, sys.stderr)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -138,12 +187,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["text"], default="text", help="text: the source document's layout"
     )
     export.set_defaults(func=_cmd_export)
+
+    extract = commands.add_parser(
+        "extract", help="extract articles from saved pages (.html, .html.gz or standard input)"
+    )
+    extract.add_argument(
+        "files", nargs="*", metavar="FILE", help="saved pages; none or - for stdin"
+    )
+    extract.add_argument("--url", help="the page's URL (default: its canonical URL)")
+    extract.set_defaults(func=_cmd_extract)
     return parser
+
+
+def _redacted_excepthook(
+    kind: type[BaseException], value: BaseException, tb: TracebackType | None
+) -> None:
+    import traceback
+
+    from newscrawler.safety.redact import redact
+
+    sys.stderr.write(redact("".join(traceback.format_exception(kind, value, tb))))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     # Work from any folder, not only where scrapy.cfg is.
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newscrawler.settings")
+    # An unexpected crash prints its traceback without the credentials it may quote.
+    sys.excepthook = _redacted_excepthook
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

@@ -39,6 +39,12 @@ def _counts(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
+_RETRY_AFTER_NOTES = (
+    ("newscrawler/retry_after/honoured", "Retry-After honoured"),
+    ("newscrawler/retry_after/too_long", "Retry-After too long"),
+)
+
+
 def summarize(stats: dict[str, Any], spider_name: str, output: str | None = None) -> str:
     """The end-of-crawl summary: totals, then each reject reason and error type."""
     counts = _counts(stats)
@@ -52,14 +58,30 @@ def summarize(stats: dict[str, Any], spider_name: str, output: str | None = None
         f"  rejected           {counts['rejects']}",
         f"  errors             {counts['errors']}",
     ]
+    retries = int(stats.get("retry/count", 0))
+    gave_up = int(stats.get("retry/max_reached", 0))
+    if retries or gave_up:
+        # Retried requests and how they ended: what a faulty site cost the crawl.
+        notes = [f"gave up {gave_up}"] + [
+            f"{name} {int(stats[key])}" for key, name in _RETRY_AFTER_NOTES if stats.get(key)
+        ]
+        lines.append(f"  retries            {retries}  ({'; '.join(notes)})")
+    unreachable = int(stats.get("newscrawler/robots/unreachable", 0))
+    if unreachable:
+        lines.append(f"  robots.txt unreachable on {unreachable} host(s): not crawled (RFC 9309)")
     details = sorted(
-        (k, v)
-        for k, v in stats.items()
-        if (
-            k.startswith(("newscrawler/rejected/", "newscrawler/deduplicate/"))
-            and k != "newscrawler/deduplicate/dropped"
-        )
-        or k.startswith("downloader/exception_type_count/")
+        (
+            (k, v)
+            for k, v in stats.items()
+            if (
+                k.startswith(("newscrawler/rejected/", "newscrawler/deduplicate/"))
+                and k != "newscrawler/deduplicate/dropped"
+            )
+            or k.startswith("downloader/exception_type_count/")
+        ),
+        # What became of pages first (reject reasons), then duplicates, then raw error types,
+        # so a run with many kinds of failure still shows every reason within the cap.
+        key=lambda item: (not item[0].startswith("newscrawler/rejected/"), item[0]),
     )
     for key, value in details[:12]:
         lines.append(f"    {key.split('/', 1)[1]:<40} {value}")

@@ -13,6 +13,8 @@ from weakref import WeakKeyDictionary
 
 from scrapy import signals
 
+from newscrawler.safety.redact import redact
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -33,6 +35,8 @@ class RejectsLog:
         self._logged: set[str] = set()
 
     def add(self, url: str, reason: str, detail: str = "", site: str | None = None) -> None:
+        # Error texts quote URLs, and URLs can carry credentials (proxy, Splash, Redis).
+        url, detail = redact(url), redact(detail)
         record: dict[str, Any] = {
             "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "site": site,

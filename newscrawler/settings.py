@@ -33,12 +33,32 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,
     "newscrawler.progress.CrawlProgress": 500,
+    # First of all: redact credentials from the log, refuse a bad configuration before any fetch.
+    "newscrawler.safety.config.StartupCheck": 0,
+    # A redirect loop is dropped silently by the duplicate filter; this records it as a reject.
+    "newscrawler.safety.failures.RedirectLoopRecorder": 500,
 }
 
 DOWNLOADER_MIDDLEWARES = {
     # Last before the download handler, so every other middleware sees replayed responses
     # exactly as live ones (decompression, redirects, retries, robots.txt).
     "newscrawler.replay.middleware.ReplayDownloaderMiddleware": 950,
+    # Before everything else: no request outside the allowed domains, even a dont_filter one.
+    "newscrawler.safety.boundary.AllowedDomainsMiddleware": 45,
+    # Scrapy's, plus: an unreachable robots.txt means complete disallow (RFC 9309).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawler.safety.robots.StrictRobotsTxtMiddleware": 100,
+    # Scrapy's, plus: Retry-After on 429/503 pauses the site (within NEWSCRAWLER_RETRY_AFTER_MAX).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawler.safety.retry.RetryAfterMiddleware": 550,
+    # scrapy-splash's, at its documented place (after cookies, before compression); off unless
+    # SPLASH_URL is set.
+    "newscrawler.splash.middleware.SplashRenderMiddleware": 725,
+}
+
+SPIDER_MIDDLEWARES = {
+    # Keeps one copy of each Lua script per crawl, not one per queued request; off without Splash.
+    "newscrawler.splash.middleware.SplashArgsMiddleware": 100,
 }
 
 ITEM_PIPELINES = {
@@ -73,3 +93,30 @@ NEWSCRAWLER_REPLAY_MISSING_404 = True
 NEWSCRAWLER_PROGRESS_INTERVAL = 10.0
 # Minimum body length (characters, all paragraphs) for an article to be valid.
 NEWSCRAWLER_VALIDATE_MIN_BODY_CHARS = 1
+# Longest Retry-After (seconds) a site may ask for on 429/503: the site pauses that long and the
+# request is retried; a longer wait pauses the site this long and gives the request up.
+NEWSCRAWLER_RETRY_AFTER_MAX = 60.0
+# Redis for a crawl shared by several workers (e.g. redis://:password@host:6379/0). Empty: no
+# Redis. When set, the crawl refuses to start unless Redis accepts a connection; its password,
+# like any credential in a URL, never appears in logs, summaries or rejects.
+NEWSCRAWLER_REDIS_URL = ""
+
+# -- JavaScript pages (Splash; see newscrawler/splash/) -------------------------------------------
+
+# Splash server, e.g. http://127.0.0.1:8050. Empty: no rendering, and no Splash component runs.
+SPLASH_URL = ""
+# A Splash error is logged once by newscrawler.splash.rendering and rejected per page;
+# scrapy-splash's own warning per failed request would repeat it for every page.
+SPLASH_LOG_400 = False
+# Fetch a page once more through Splash when it came back as a script-built shell with no
+# article text, not even in its own data (JSON-LD, __NEXT_DATA__, window.__INITIAL_STATE__...).
+NEWSCRAWLER_RENDER_FALLBACK = True
+# Seconds Splash may spend on one page (its `timeout`; Splash refuses more than its
+# --max-timeout, 90 by default). Past it the page is rejected as render-failed.
+NEWSCRAWLER_RENDER_TIMEOUT = 30.0
+# Seconds Splash waits after the page loaded, for scripts to insert the text; a site can set
+# its own (`Site.render_wait`).
+NEWSCRAWLER_RENDER_WAIT = 0.5
+# A shell or a rendered page needs this much article text (characters) to be an article; less
+# after rendering is a half-built page, rejected as render-empty rather than written.
+NEWSCRAWLER_RENDER_MIN_BODY_CHARS = 200

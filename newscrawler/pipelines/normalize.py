@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -25,6 +26,21 @@ _CHROME_RE = re.compile(
 )
 
 
+# JSON-LD escapes such as "\ud83d" decode to lone surrogates, which UTF-8 cannot encode: the
+# article's line could not be written. Each becomes U+FFFD, as a decoder does with bad bytes.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(article: Article) -> None:
+    for spec in dataclasses.fields(article):
+        value = getattr(article, spec.name)
+        if isinstance(value, str):
+            setattr(article, spec.name, _SURROGATE_RE.sub("\ufffd", value))
+        elif isinstance(value, list):
+            cleaned = [_SURROGATE_RE.sub("\ufffd", v) if isinstance(v, str) else v for v in value]
+            setattr(article, spec.name, cleaned)
+
+
 def is_chrome(paragraph: str) -> bool:
     return bool(_CHROME_RE.match(paragraph.strip(" .:|>»")))
 
@@ -32,6 +48,7 @@ def is_chrome(paragraph: str) -> bool:
 def normalize_article(article: Article) -> Article:
     """NFC and collapsed whitespace in every text field, empty and chrome paragraphs dropped,
     canonical URL normalized, dates in the schema's ISO form, derived fields computed."""
+    _without_surrogates(article)
     article.url = article.url.strip()
     article.canonical_url = canonicalize_url(article.canonical_url or article.url)
     article.id = article_id(article.canonical_url)

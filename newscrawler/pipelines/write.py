@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from newscrawler.items import Article
 from newscrawler.rejects import RejectsLog, rejects_for_crawler
+from newscrawler.safety.paths import expand_output_path
 from newscrawler.state import SqliteArticleState, state_for_crawler
 
 if TYPE_CHECKING:
@@ -135,7 +136,8 @@ class WriteJsonLinesPipeline:
         path, overwrite = output_target(crawler.settings)
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
         spider_name = getattr(crawler.spidercls, "name", "crawl")
-        path = path.replace("%(name)s", spider_name).replace("%(time)s", now)
+        # `%(name)s`/`%(time)s` must each stay one file name inside the template's folder.
+        path = str(expand_output_path(path, spider_name, now))
         writer = JsonLinesWriter(
             path, overwrite=overwrite, fsync=crawler.settings.getbool("NEWSCRAWLER_OUTPUT_FSYNC")
         )

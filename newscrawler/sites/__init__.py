@@ -1,5 +1,5 @@
 """The site registry: one module per site, each defining `SITE` (and a page class if needed)."""
 
-from newscrawler.sites.base import Site, UnknownSiteError, get_site, load_sites
+from newscrawler.sites.base import Site, SiteFileError, UnknownSiteError, get_site, load_sites
 
-__all__ = ["Site", "UnknownSiteError", "get_site", "load_sites"]
+__all__ = ["Site", "SiteFileError", "UnknownSiteError", "get_site", "load_sites"]

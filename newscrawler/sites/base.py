@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import pkgutil
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
 
 from newscrawler.extraction.page import ArticlePage
 
-__all__ = ["Site", "UnknownSiteError", "get_site", "load_sites"]
+__all__ = ["SITES_DIR_ENV", "Site", "SiteFileError", "UnknownSiteError", "get_site", "load_sites"]
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+# Folders of extra site modules (os.pathsep-separated), e.g. sites kept outside the package or
+# the tests' sites on 127.0.0.1; an environment variable because the registry is read before
+# any Scrapy settings exist (by `scrapy list` and the spider loader).
+SITES_DIR_ENV = "NEWSCRAWLER_SITES_DIR"
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,17 @@ class Site:
     concurrency: int | None = None
     other_names: tuple[str, ...] = field(default=())
     """Other spellings of the site's name, stripped from headlines like `name`."""
+    render: bool = False
+    """Fetch every article page through Splash (needs `SPLASH_URL`); see `newscrawler/splash/`.
+    Pages of other sites go through Splash only when they arrive as script-built shells."""
+    render_url_patterns: tuple[str, ...] = ()
+    """Regular expressions (searched in the URL): article pages matching one are fetched through
+    Splash, the others without."""
+    splash_script: str | None = None
+    """Lua source for Splash's `execute` endpoint, for pages that need a wait for a selector, a
+    scroll or a click (`newscrawler.splash.scripts.interaction_script`); None: `render.html`."""
+    render_wait: float | None = None
+    """Seconds Splash waits after the page loaded; None: `NEWSCRAWLER_RENDER_WAIT`."""
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -53,6 +72,14 @@ class Site:
         return not self.article_url_patterns or any(
             re.search(p, url) for p in self.article_url_patterns
         )
+
+    def needs_rendering(self, url: str) -> bool:
+        """True when the site asks for this article page to be rendered through Splash."""
+        return self.render or any(re.search(p, url) for p in self.render_url_patterns)
+
+
+class SiteFileError(ValueError):
+    """A site module outside the package that cannot be loaded; the message names the file."""
 
 
 class UnknownSiteError(KeyError):
@@ -82,7 +109,38 @@ def load_sites() -> dict[str, Site]:
         if site.id != info.name:
             raise ValueError(f"newscrawler/sites/{info.name}.py defines site id {site.id!r}")
         sites[site.id] = site
+    for folder in filter(None, os.environ.get(SITES_DIR_ENV, "").split(os.pathsep)):
+        for path in _site_files(Path(folder)):
+            site = _load_site_file(path)
+            if site.id in sites:
+                raise SiteFileError(f"{path}: site id {site.id!r} is already registered")
+            sites[site.id] = site
     return dict(sorted(sites.items()))
+
+
+def _site_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise SiteFileError(f"{SITES_DIR_ENV}: {folder} is not a folder of site modules")
+    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+
+
+def _load_site_file(path: Path) -> Site:
+    """The `SITE` of a module outside the package; any failure says which file and what to fix."""
+    name = f"newscrawler_sites_dir.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SiteFileError(f"{path}: not a Python module")
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a user's file: report it, never a traceback into our code
+        raise SiteFileError(f"{path}: {type(exc).__name__}: {exc}") from exc
+    site = getattr(module, "SITE", None)
+    if not isinstance(site, Site):
+        raise SiteFileError(f"{path}: defines no SITE = Site(...)")
+    if site.id != path.stem:
+        raise SiteFileError(f"{path}: defines site id {site.id!r}; rename the file {site.id}.py")
+    return site
 
 
 def get_site(site_id: str) -> Site:

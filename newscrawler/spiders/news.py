@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 
 from newscrawler.discovery import (
     DiscoveredLink,
@@ -19,9 +20,18 @@ from newscrawler.discovery import (
     parse_wordpress_posts,
     sitemaps_from_robots,
 )
+from newscrawler.extraction.classify import not_article_kind
+from newscrawler.extraction.encoding import decode_html
 from newscrawler.items import Article
 from newscrawler.rejects import RejectsLog, rejects_for_crawler
+from newscrawler.safety.failures import describe_failure
+from newscrawler.safety.pages import binary_problem
 from newscrawler.sites import Site, get_site
+from newscrawler.splash.config import enable_splash_fingerprints
+from newscrawler.splash.rendering import PageRendering
+
+if TYPE_CHECKING:
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +42,10 @@ _HTML_TYPES = (b"text/html", b"application/xhtml")
 
 def extract_article(site: Site, url: str, html: str, fetched_at: datetime | None = None) -> Article:
     """The article of one page, as the spider yields it (before the pipelines)."""
-    article = site.page_class(url, html).extract()
+    return _stamped(site.page_class(url, html).extract(), site, fetched_at)
+
+
+def _stamped(article: Article, site: Site, fetched_at: datetime | None = None) -> Article:
     article.site = site.id
     article.fetched_at = (fetched_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return article
@@ -43,13 +56,22 @@ class NewsSpider(Spider):
     set `site_id`; `-a start_url=URL` replaces the site's discovery URLs for one run."""
 
     site_id: ClassVar[str] = ""
+    site_spec: ClassVar[Site | None] = None
+    """The site itself, for a spider made outside the registry (tests, benchmarks)."""
 
     def __init__(self, *args: Any, start_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.site = get_site(self.site_id or self.name)
+        self.site = self.site_spec or get_site(self.site_id or self.name)
         self.allowed_domains = list(self.site.allowed_domains)
         self.discovery_urls = [start_url] if start_url else list(self.site.start_urls)
         self._rejects: RejectsLog | None = None
+        self._rendering: PageRendering | None = None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Rendered and plain fetches of one URL must not be duplicates (only with SPLASH_URL).
+        enable_splash_fingerprints(settings)
 
     @property
     def rejects(self) -> RejectsLog:
@@ -57,13 +79,22 @@ class NewsSpider(Spider):
             self._rejects = rejects_for_crawler(self.crawler)
         return self._rejects
 
+    @property
+    def rendering(self) -> PageRendering:
+        """Splash rendering for this site's article pages (newscrawler/splash/rendering.py)."""
+        if self._rendering is None:
+            self._rendering = PageRendering.from_crawler(self.crawler, self.site, self.rejects)
+        return self._rendering
+
     def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"newscrawler/spider/{key}", count)
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.discovery_urls:
-            yield Request(url, callback=self.parse_discovery, dont_filter=True)
+            yield Request(
+                url, callback=self.parse_discovery, errback=self.fetch_failed, dont_filter=True
+            )
 
     # -- discovery ---------------------------------------------------------------------------
 
@@ -85,7 +116,9 @@ class NewsSpider(Spider):
             page = parse_wordpress_posts(response.body, response.url, _headers(response))
             links, error = page.links, page.error
             if page.next_url:
-                yield Request(page.next_url, callback=self.parse_discovery)
+                yield Request(
+                    page.next_url, callback=self.parse_discovery, errback=self.fetch_failed
+                )
         elif self.site.is_article_url(response.url):
             # A start URL that is itself an article page.
             yield from self.parse_article(response)
@@ -96,10 +129,12 @@ class NewsSpider(Spider):
             return
         for link in links:
             if link.is_sitemap:
-                yield Request(link.url, callback=self.parse_discovery)
+                yield Request(link.url, callback=self.parse_discovery, errback=self.fetch_failed)
             elif self.site.is_article_url(link.url):
                 self._inc("links/article")
-                yield Request(link.url, callback=self.parse_article, cb_kwargs={"link": link})
+                request = self.rendering.request(link.url, self.parse_article, {"link": link})
+                request.errback = request.errback or self.fetch_failed
+                yield request
             else:
                 self._inc("links/not_article")
 
@@ -107,7 +142,7 @@ class NewsSpider(Spider):
 
     def parse_article(
         self, response: Response, link: DiscoveredLink | None = None
-    ) -> Iterator[Article]:
+    ) -> Iterator[Article | Request]:
         content_type = (response.headers.get(b"Content-Type") or b"").lower()
         if not isinstance(response, TextResponse) or (
             content_type and not content_type.startswith(_HTML_TYPES)
@@ -119,14 +154,47 @@ class NewsSpider(Spider):
         if not response.body.strip():
             self.rejects.add(response.url, "empty-response", "", site=self.site.id)
             return
+        binary = binary_problem(response.body)
+        if binary:
+            self.rejects.add(response.url, "not-html", binary, site=self.site.id)
+            return
         try:
-            article = extract_article(self.site, response.url, response.text)
+            # Bytes to text by the page's own evidence (BOM, valid UTF-8, then the declared
+            # labels), not Scrapy's header-first rule: servers mislabel UTF-8 pages.
+            html = decode_html(response.body, content_type.decode("latin-1") or None).text
+            page = self.site.page_class(response.url, html)
+            article = _stamped(page.extract(), self.site)
         except Exception as exc:  # a broken page must never stop the crawl
             logger.exception("extraction failed for %s", response.url)
             self.rejects.add(response.url, "extraction-error", repr(exc), site=self.site.id)
             return
+        # A script-built shell: text from the page's own data, a Splash fetch, or a reject.
+        reviewed = self.rendering.review(response, article, self.parse_article, html)
+        if not isinstance(reviewed, Article):
+            if reviewed is not None:
+                yield reviewed
+            return
+        # Home and tag pages, video pages, live blogs and paywall teasers are not articles;
+        # judged on the final text, which a shell's embedded data may have supplied.
+        kind = not_article_kind(response.url, page.json_ld, page.meta, reviewed.body)
+        if kind:
+            self.rejects.add(
+                response.url,
+                f"not-article/{kind}",
+                f"a {kind} page, not one article",
+                site=self.site.id,
+            )
+            return
         self._inc("articles/extracted")
-        yield article
+        yield reviewed
+
+    def fetch_failed(self, failure: Failure) -> None:
+        """Errback of every request: a fetch that failed for good (after retries) becomes a
+        counted reject with a reason a person can act on, and the crawl goes on."""
+        request = getattr(failure, "request", None)
+        reason, detail = describe_failure(failure.value, request)
+        url = request.url if request is not None else ""
+        self.rejects.add(url, reason, detail, site=self.site.id)
 
 
 def _headers(response: Response) -> dict[str, str]:
