@@ -158,3 +158,24 @@ def test_a_table_layout_article_is_extracted() -> None:
     )
     assert len(article.body) >= 5
     assert "budget item 3" in " ".join(article.body)
+
+
+def test_a_template_default_lang_is_overridden_by_the_article_text() -> None:
+    text = (
+        "東京の市場は堅調に推移した。政府は新たな経済対策を発表し、与野党の議論が続いている。" * 10
+    )
+    html = (
+        f"<html lang='en'><body><article><h1>東京の市場</h1><p>{text}</p></article></body></html>"
+    )
+    article = ArticlePage("https://news.example.com/a", html).extract()
+    assert (article.language, article.extraction["language"]) == ("ja", "generic")
+
+
+def test_markup_language_is_kept_when_the_text_agrees() -> None:
+    html = html_page(
+        "",
+        f"<article><h1>Budget</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></article>",
+    )
+    html = html.replace("lang='en'", "lang='en-GB'")
+    article = ArticlePage("https://news.example.com/a", html).extract()
+    assert (article.language, article.extraction["language"]) == ("en-GB", "meta")

@@ -543,7 +543,7 @@ class ArticlePage:
             paragraphs, _ = self.body()
             return detect_language(" ".join(paragraphs or [])[:5000])
 
-        return self._first(
+        declared, layer = self._first(
             ("site", lambda: normalize_language(self._site_one("language")())),
             ("json-ld", lambda: normalize_language(self._ld_text("inLanguage"))),
             ("meta", lambda: normalize_language(self.meta.html_lang)),
@@ -553,10 +553,22 @@ class ArticlePage:
                     self.meta.first("og:locale", "content-language", "dc.language", "language")
                 ),
             ),
-            ("generic", detected),
         )
+        if not declared:
+            found = detected()
+            return (found, "generic") if found else (None, None)
+        # Templates often keep a default lang="en" on pages in other languages: a confident
+        # detection on enough article text of another language overrides the markup.
+        paragraphs, _ = self.body()
+        text = " ".join(paragraphs or [])
+        if len(text) >= _MIN_CHARS_TO_OVERRIDE_MARKUP and layer != "site":
+            found = detected()
+            if found and found.split("-")[0] != str(declared).split("-")[0]:
+                return found, "generic"
+        return declared, layer
 
 
+_MIN_CHARS_TO_OVERRIDE_MARKUP = 400
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'"})
 
 
