@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +11,8 @@ import pytest
 
 from newscrawler.replay.recording import Recording
 from newscrawler.replay.server import RecordingProxyServer
+
+from .environment import child_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -29,13 +30,7 @@ def run_newscrawler(
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `newscrawler` command line in a child process, fast politeness settings,
     with the proxy environment variables a user behind a proxy would set."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k.lower() not in {"no_proxy", "http_proxy", "https_proxy"}
-    }
-    if proxy:
-        env["http_proxy"] = env["https_proxy"] = proxy
+    env = child_environment(proxy)
     command = [
         sys.executable,
         "-m",

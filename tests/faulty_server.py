@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .environment import child_environment
+
 __all__ = [
     "SITES_DIR",
     "Behaviour",
@@ -408,11 +410,7 @@ def crawl_test_site(
     """Run the real `newscrawler crawl hostile` command in a child process against a local
     server, with the test site folder registered; its peak memory is measured with wait4().
     `output` is given as `-O` (None: whatever the settings say)."""
-    child_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k.lower() not in {"no_proxy", "http_proxy", "https_proxy", "all_proxy"}
-    }
+    child_env = child_environment()
     child_env["NEWSCRAWLER_SITES_DIR"] = str(SITES_DIR)
     child_env.update(env or {})
     command = [sys.executable, "-m", "newscrawler.cli", "crawl", TEST_SITE]

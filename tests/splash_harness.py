@@ -26,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.environment import child_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 JSPAGES = ROOT / "fixtures" / "jspages" / "pages"
 DEFAULT_SPLASH_URL = "http://127.0.0.1:8050"
@@ -267,13 +269,7 @@ def run_site_crawl(
         command += ["--start-url", start_url]
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k.lower() not in {"no_proxy", "http_proxy", "https_proxy"}
-    }
-    if proxy:
-        env["http_proxy"] = env["https_proxy"] = proxy
+    env = child_environment(proxy)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     result = subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False

@@ -269,18 +269,10 @@ class ArticlePage:
             return lambda: clean_title(get(), self.site_names)
 
         headline = self.visible_headline()
-        declared = [
-            t
-            for t in (
-                self._ld_text("headline"),
-                self.meta.first("og:title", "twitter:title"),
-                self._html_title(),
-            )
-            if t
-        ]
         confirmed = (
             headline
-            if headline and any(_overlap(headline, d) >= _CONFIRMED_OVERLAP for d in declared)
+            if headline
+            and any(_overlap(headline, d) >= _CONFIRMED_OVERLAP for d in self.declared_titles)
             else None
         )
         return self._first(
@@ -294,6 +286,16 @@ class ArticlePage:
 
     def _html_title(self) -> str | None:
         return next(iter(self.texts(XPATH_TITLE)), None)
+
+    @cached_property
+    def declared_titles(self) -> list[str]:
+        """The titles the page declares: JSON-LD headline, og:/twitter:title, <title>."""
+        found = (
+            self._ld_text("headline"),
+            self.meta.first("og:title", "twitter:title"),
+            self._html_title(),
+        )
+        return [t for t in found if t]
 
     def visible_headline(self) -> str | None:
         """The page's <h1> that is the article's headline: not a logo or site name, not in
@@ -313,15 +315,7 @@ class ArticlePage:
             candidates.append(text)
         if len(candidates) <= 1:
             return candidates[0] if candidates else None
-        declared = [
-            t
-            for t in (
-                self._ld_text("headline"),
-                self.meta.first("og:title", "twitter:title"),
-                self._html_title(),
-            )
-            if t
-        ]
+        declared = self.declared_titles
         return max(candidates, key=lambda c: max((_overlap(c, d) for d in declared), default=0))
 
     def subtitle(self) -> tuple[Value, Layer | None]:
