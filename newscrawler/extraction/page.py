@@ -332,11 +332,17 @@ class ArticlePage:
         return extract_paragraphs(self.tree, self.url, expected)
 
     def body(self) -> tuple[Value, Layer | None]:
+        # Source, language and the not-an-article check read the body too: computed once.
+        return self._body
+
+    @cached_property
+    def _body(self) -> tuple[Value, Layer | None]:
         def generic() -> list[str]:
             paragraphs = list(self._generic_body)
             # trafilatura keeps the headline as the first heading; the title has its own field.
             # Compared loosely (quotes, case, spacing): JSON-LD and the h1 often differ so.
-            headlines = {_loose(h) for h in (self.title()[0], *self.texts(XPATH_H1)[:1]) if h}
+            first_h1 = self.texts(XPATH_H1)[:1] if paragraphs else []
+            headlines = {_loose(h) for h in (self.title()[0], *first_h1) if h}
             while paragraphs and _loose(paragraphs[0]) in headlines:
                 paragraphs.pop(0)
             return paragraphs
@@ -534,8 +540,9 @@ class ArticlePage:
 
     def language(self) -> tuple[Value, Layer | None]:
         def detected() -> str | None:
+            # 1,500 characters tell a language as surely as the whole text, at a third the cost.
             paragraphs, _ = self.body()
-            return detect_language(" ".join(paragraphs or [])[:5000])
+            return detect_language(" ".join(paragraphs or [])[:_DETECT_CHARS])
 
         declared, layer = self._first(
             ("site", lambda: normalize_language(self._site_one("language")())),
@@ -551,11 +558,13 @@ class ArticlePage:
         if not declared:
             found = detected()
             return (found, "generic") if found else (None, None)
-        # Templates often keep a default lang="en" on pages in other languages: a confident
-        # detection on enough article text of another language overrides the markup.
+        # Templates often keep their default lang="en" on pages in other languages: a confident
+        # detection on enough article text of another language overrides it. Other declared
+        # languages are trusted (the detector costs more than the rest of the metadata).
         paragraphs, _ = self.body()
         text = " ".join(paragraphs or [])
-        if len(text) >= _MIN_CHARS_TO_OVERRIDE_MARKUP and layer != "site":
+        template_default = str(declared).split("-")[0] == "en"
+        if template_default and len(text) >= _MIN_CHARS_TO_OVERRIDE_MARKUP and layer != "site":
             found = detected()
             if found and found.split("-")[0] != str(declared).split("-")[0]:
                 return found, "generic"
@@ -563,6 +572,7 @@ class ArticlePage:
 
 
 _MIN_CHARS_TO_OVERRIDE_MARKUP = 400
+_DETECT_CHARS = 1500
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'"})
 
 
