@@ -1,5 +1,6 @@
-"""Pipeline 3: drop articles already written, by canonical URL or by content hash, within this
-run and across runs (the state store)."""
+"""Pipeline 3: decide what an article is against this run and the state: new (revision 1), a
+changed page at a known URL (a new revision), unchanged (dropped), or an exact copy of an article
+at another URL (linked by `duplicate_of`, or dropped with NEWSCRAWLER_NEARDUP_DROP)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
+from newscrawler.incremental.crawl import KnownArticleDropped
 from newscrawler.items import Article
 from newscrawler.state import SqliteArticleState, state_for_crawler
 
@@ -14,7 +16,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-__all__ = ["DeduplicateArticlesPipeline"]
+__all__ = ["DeduplicateArticlesPipeline", "DuplicateArticleDropped"]
+
+
+class DuplicateArticleDropped(DropItem, KnownArticleDropped):
+    """A duplicate: the state already holds this article (or the article it copies)."""
 
 
 class DeduplicateArticlesPipeline:
@@ -22,29 +28,68 @@ class DeduplicateArticlesPipeline:
         self,
         state: SqliteArticleState | None,
         stats: StatsCollector | None = None,
+        drop_copies: bool = False,
     ) -> None:
         self.state = state
         self.stats = stats
+        self.drop_copies = drop_copies
         # Articles accepted in this run but perhaps not yet written: the state only learns of
-        # an article after its line is on disk.
+        # an article after its line is on disk. Content hash -> id of the earliest copy.
         self.run_urls: set[str] = set()
-        self.run_hashes: set[str] = set()
+        self.run_hashes: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicateArticlesPipeline:
         across_runs = crawler.settings.getbool("NEWSCRAWLER_DEDUP_ACROSS_RUNS", True)
-        return cls(state_for_crawler(crawler) if across_runs else None, crawler.stats)
+        return cls(
+            state_for_crawler(crawler) if across_runs else None,
+            crawler.stats,
+            crawler.settings.getbool("NEWSCRAWLER_NEARDUP_DROP", False),
+        )
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"newscrawler/deduplicate/{key}")
+
+    def _drop(self, item: Article, reason: str) -> None:
+        self._inc("dropped")
+        self._inc(reason)
+        raise DuplicateArticleDropped(
+            f"duplicate ({reason}): {item.canonical_url}", log_level="DEBUG"
+        )
+
+    def _original(self, article: Article) -> tuple[str, str] | None:
+        """(reason, id of the earliest copy) when the same text was seen at another URL."""
+        original = self.run_hashes.get(article.content_hash)
+        if original is not None and original != article.id:
+            return "content-in-run", original
+        if self.state is not None:
+            url = self.state.url_for_hash(article.content_hash)
+            record = self.state.article(url) if url and url != article.canonical_url else None
+            if record is not None:
+                return "content-seen", record.duplicate_of or record.id
+        return None
 
     def duplicate_reason(self, article: Article) -> str | None:
+        """Why the article must not be written (None: write it); sets `revision` and
+        `duplicate_of` on the way."""
         if article.canonical_url in self.run_urls:
             return "url-in-run"
-        if article.content_hash in self.run_hashes:
-            return "content-in-run"
         if self.state is not None:
-            if self.state.has_url(article.canonical_url):
-                return "url-seen"
-            if self.state.url_for_hash(article.content_hash):
-                return "content-seen"
+            record = self.state.article(article.canonical_url)
+            if record is not None:
+                if record.content_hash == article.content_hash:
+                    return "url-seen"
+                # The page changed since it was written: the same article, one revision later.
+                article.revision = record.revision + 1
+                self._inc("revised")
+        copy = self._original(article)
+        if copy is not None:
+            reason, original = copy
+            if self.drop_copies:
+                return reason
+            article.duplicate_of = original
+            self._inc(f"linked/{reason}")
         return None
 
     def process_item(self, item: Any) -> Any:
@@ -52,10 +97,7 @@ class DeduplicateArticlesPipeline:
             return item
         reason = self.duplicate_reason(item)
         if reason is not None:
-            if self.stats is not None:
-                self.stats.inc_value("newscrawler/deduplicate/dropped")
-                self.stats.inc_value(f"newscrawler/deduplicate/{reason}")
-            raise DropItem(f"duplicate ({reason}): {item.canonical_url}", log_level="DEBUG")
+            self._drop(item, reason)
         self.run_urls.add(item.canonical_url)
-        self.run_hashes.add(item.content_hash)
+        self.run_hashes.setdefault(item.content_hash, item.duplicate_of or item.id)
         return item

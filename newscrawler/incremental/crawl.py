@@ -1,0 +1,172 @@
+"""The incremental crawl inside Scrapy: plans article requests from the state, records validators
+and discovery dates once an article is written (or found unchanged), counts what happened.
+
+Stats: `newscrawler/incremental/<event>`: `fetch/new`, `fetch/changed`, `fetch/revisit`,
+`skipped` (known and unchanged, no request), `not_modified` (304 to a conditional request),
+`articles/new` and `articles/updated` (written as revision 1, or a later revision).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from scrapy import Request, signals
+
+from newscrawler.discovery import DiscoveredLink
+from newscrawler.incremental.revisit import DEFAULT_REVISIT_HOURS, FetchPlan, plan_fetch
+from newscrawler.items import Article
+from newscrawler.state import SqliteArticleState, state_for_crawler
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FETCH_KEY", "IncrementalCrawl", "KnownArticleDropped", "incremental_for_crawler"]
+
+# The article URL as discovered, carried through redirects: the key of its `fetches` row.
+FETCH_KEY = "newscrawler_fetch_url"
+LINK_META = "newscrawler_link"
+STATS = "newscrawler/incremental/"
+
+_CRAWLS: WeakKeyDictionary[Crawler, IncrementalCrawl] = WeakKeyDictionary()
+
+
+class KnownArticleDropped(Exception):
+    """Marker mixed into drops of an article the state already holds (unchanged, or a copy):
+    its URL is recorded as checked, so the next run skips it."""
+
+
+class IncrementalCrawl:
+    def __init__(
+        self,
+        state: SqliteArticleState | None,
+        stats: StatsCollector | None = None,
+        enabled: bool = True,
+        revisit_hours: tuple[float, ...] = DEFAULT_REVISIT_HOURS,
+    ) -> None:
+        self.state = state
+        self.stats = stats
+        self.enabled = enabled and state is not None
+        self.revisit_hours = revisit_hours
+        # Article URLs requested, and skipped, in this run: each is counted once.
+        self._requested: set[str] = set()
+        self._skipped: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
+        settings = crawler.settings
+        across_runs = settings.getbool("NEWSCRAWLER_DEDUP_ACROSS_RUNS", True)
+        hours = tuple(float(h) for h in settings.getlist("NEWSCRAWLER_REVISIT_HOURS"))
+        crawl = cls(
+            state_for_crawler(crawler) if across_runs else None,
+            crawler.stats,
+            settings.getbool("NEWSCRAWLER_INCREMENTAL", True),
+            hours or DEFAULT_REVISIT_HOURS,
+        )
+        crawler.signals.connect(crawl.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(crawl.item_dropped, signal=signals.item_dropped)
+        return crawl
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(STATS + key)
+
+    def plan(self, link: DiscoveredLink, now: datetime | None = None) -> FetchPlan:
+        if not self.enabled or self.state is None:
+            return FetchPlan("new")
+        if link.url in self._requested:
+            # Listed again by another discovery document: already requested in this run (and
+            # Scrapy's duplicate filter would drop it); not counted twice.
+            return FetchPlan("skip")
+        plan = plan_fetch(
+            link, self.state.fetch(link.url), now or datetime.now(UTC), self.revisit_hours
+        )
+        if plan.fetch:
+            self._requested.add(link.url)
+            self._inc(f"fetch/{plan.action}")
+        elif link.url not in self._skipped:
+            self._skipped.add(link.url)
+            self._inc("skipped")
+        return plan
+
+    def prepare(self, request: Request, link: DiscoveredLink, plan: FetchPlan) -> Request:
+        """Tag the request with its link; make it conditional when the state has validators."""
+        request.meta[FETCH_KEY] = link.url
+        request.meta[LINK_META] = link
+        # Splash fetches through its own browser: validators would not reach the site.
+        if plan.headers and "splash" not in request.meta:
+            for name, value in plan.headers.items():
+                request.headers[name] = value
+            # A 304 must reach the spider, not be filtered as an HTTP error.
+            request.meta["handle_httpstatus_list"] = [304]
+        return request
+
+    def not_modified(self, response: Response) -> None:
+        """A conditional request answered 304: nothing to write, the check is recorded."""
+        self._inc("not_modified")
+        url = response.meta.get(FETCH_KEY)
+        if self.state is not None and url:
+            self.state.checked(url)
+
+    def _record_fetch(self, article: Article, response: Response | None) -> None:
+        if self.state is None or response is None:
+            return
+        url = response.meta.get(FETCH_KEY) or response.url
+        link = response.meta.get(LINK_META)
+        headers = response.headers
+        etag = headers.get(b"ETag")
+        modified = headers.get(b"Last-Modified")
+        self.state.record_fetch(
+            url,
+            article.canonical_url,
+            etag=etag.decode("latin-1") if etag else None,
+            last_modified=modified.decode("latin-1") if modified else None,
+            lastmod=link.lastmod if isinstance(link, DiscoveredLink) else None,
+            published_at=link.published_at if isinstance(link, DiscoveredLink) else None,
+        )
+
+    # Signals fire after the writer pipeline, so validators are stored only for written lines:
+    # a crash before that makes the next run fetch the page in full, never skip it unwritten.
+    def item_scraped(self, item: Any, response: Response | None = None, **_: Any) -> None:
+        if not isinstance(item, Article):
+            return
+        self._inc("articles/new" if item.revision == 1 else "articles/updated")
+        self._record_fetch(item, response)
+
+    def item_dropped(
+        self,
+        item: Any,
+        response: Response | None = None,
+        exception: Exception | None = None,
+        **_: Any,
+    ) -> None:
+        if isinstance(item, Article) and isinstance(exception, KnownArticleDropped):
+            if self.state is not None:
+                self.state.touch(item.canonical_url)
+            self._record_fetch(item, response)
+
+
+def incremental_for_crawler(crawler: Crawler) -> IncrementalCrawl:
+    """The crawler's one incremental planner, shared by the spider and the signals."""
+    crawl = _CRAWLS.get(crawler)
+    if crawl is None:
+        crawl = IncrementalCrawl.from_crawler(crawler)
+        _CRAWLS[crawler] = crawl
+    return crawl
+
+
+def user_agent(contact_url: str) -> str:
+    """`newscrawler/<version> (+<contact URL>)`: who crawls, and where to reach them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("newscrawler")
+    except PackageNotFoundError:
+        release = "0"
+    return f"newscrawler/{release} (+{contact_url})"

@@ -1,0 +1,34 @@
+"""Politeness of incremental crawls: robots.txt Crawl-delay obeyed (Scrapy ignores it), and a
+user agent naming the crawler and a configurable contact URL."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+from .faulty_server import FaultyServer, crawl_test_site, reply
+from .test_incremental import LocalNewsSite, Page, story
+
+
+def test_crawl_delay_spaces_requests_and_the_user_agent_names_a_contact(tmp_path: Path) -> None:
+    site = LocalNewsSite({f"/news/{n}": Page(f"Polite story {n}", story(n)) for n in range(4)})
+    routes: dict[str, Any] = {}
+    with FaultyServer(routes) as server:
+        routes.update(site.routes(server))
+        routes["/robots.txt"] = reply(
+            "User-agent: *\nCrawl-delay: 1\nAllow: /\n", content_type="text/plain"
+        )
+        run = crawl_test_site(
+            server.url("/sitemap.xml"),
+            tmp_path,
+            settings={"NEWSCRAWLER_CONTACT_URL": "https://example.org/crawler-contact"},
+        )
+        hits = [h for h in server.hits() if h.path.startswith("/news/")]
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert len(run.articles()) == 4
+    times = sorted(h.time for h in hits)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.95, gaps  # DOWNLOAD_DELAY=0 and 2 requests at a time otherwise
+    agent = hits[0].headers["User-Agent"]
+    assert agent.startswith("newscrawler/") and "(+https://example.org/crawler-contact)" in agent
