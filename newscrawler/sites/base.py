@@ -57,6 +57,9 @@ class Site:
     scroll or a click (`newscrawler.splash.scripts.interaction_script`); None: `render.html`."""
     render_wait: float | None = None
     """Seconds Splash waits after the page loaded; None: `NEWSCRAWLER_RENDER_WAIT`."""
+    schedule: str | None = None
+    """Cron expression for `newscrawler schedule` (`*/30 * * * *`: every half hour, UTC);
+    None: not scheduled unless a schedule file names the site."""
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -109,6 +112,12 @@ def load_sites() -> dict[str, Site]:
         if site.id != info.name:
             raise ValueError(f"newscrawler/sites/{info.name}.py defines site id {site.id!r}")
         sites[site.id] = site
+    # Declarative site files (`<id>.toml`) shipped with the package, beside the modules.
+    for path in sorted(Path(package.__path__[0]).glob("*.toml")):
+        site = _load_site_file(path)
+        if site.id in sites:
+            raise SiteFileError(f"{path}: site id {site.id!r} is already registered")
+        sites[site.id] = site
     for folder in filter(None, os.environ.get(SITES_DIR_ENV, "").split(os.pathsep)):
         for path in _site_files(Path(folder)):
             site = _load_site_file(path)
@@ -120,12 +129,18 @@ def load_sites() -> dict[str, Site]:
 
 def _site_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
-        raise SiteFileError(f"{SITES_DIR_ENV}: {folder} is not a folder of site modules")
-    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+        raise SiteFileError(f"{SITES_DIR_ENV}: {folder} is not a folder of site files")
+    files = [*folder.glob("*.py"), *folder.glob("*.toml")]
+    return sorted(p for p in files if not p.name.startswith("_"))
 
 
 def _load_site_file(path: Path) -> Site:
-    """The `SITE` of a module outside the package; any failure says which file and what to fix."""
+    """The `SITE` of a module outside the package, or of a declarative `<id>.toml` site file;
+    any failure says which file (and for a site file, which line) and what to fix."""
+    if path.suffix == ".toml":
+        from newscrawler.sites.files import load_site_file  # imports this module
+
+        return load_site_file(path)
     name = f"newscrawler_sites_dir.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:

@@ -1,0 +1,254 @@
+"""Declarative site files: a TOML file per site becomes a `Site` and, for its selectors, a page.
+
+A site file (`<id>.toml`, in `newscrawler/sites/` or a folder of `NEWSCRAWLER_SITES_DIR`):
+
+    id = "asahi"                        # must equal the file name
+    name = "朝日新聞"
+    other_names = ["Asahi Shimbun"]     # stripped from headlines like `name`
+    language = "ja"
+    domains = ["asahi.com"]
+    discovery = ["https://www.asahi.com/robots.txt"]
+    article_urls = ['^https://www\\.asahi\\.com/articles/[A-Z0-9]+\\.html$']
+
+    [politeness]
+    delay = 2.0                         # seconds between requests (DOWNLOAD_DELAY)
+    concurrency = 1                     # requests at a time (CONCURRENT_REQUESTS_PER_DOMAIN)
+
+    [selectors]                         # optional; XPath strings, or {css = "..."}
+    authors = "//div[@class='byline']//a"
+    body = { css = "div.article-body > p" }
+
+    remove = ["//aside"]                # optional (top level): chrome dropped before extraction
+
+Every mistake is a `SiteFileError` naming the file, the line and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from cssselect import GenericTranslator, SelectorError
+from lxml import etree
+
+from newscrawler.extraction.page import ArticlePage
+from newscrawler.sites.base import Site, SiteFileError
+
+__all__ = ["SELECTOR_FIELDS", "load_site_file", "page_class_for"]
+
+# The fields ArticlePage's site layer reads from SELECTORS (see extraction/page.py).
+SELECTOR_FIELDS = (
+    "canonical_url",
+    "title",
+    "subtitle",
+    "body",
+    "tags",
+    "section",
+    "authors",
+    "published_at",
+    "modified_at",
+    "image_url",
+    "source",
+    "language",
+)
+_TOP_KEYS: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "name": str,
+    "other_names": list,
+    "language": str,
+    "domains": list,
+    "discovery": list,
+    "article_urls": list,
+    "politeness": dict,
+    "selectors": dict,
+    "remove": list,
+    "render": bool,
+    "render_urls": list,
+    "render_wait": (int, float),
+}
+_REQUIRED = ("id", "name", "domains", "discovery")
+_POLITENESS_KEYS: dict[str, type | tuple[type, ...]] = {"delay": (int, float), "concurrency": int}
+_KEY_LINE_RE = r'^\s*(?:"{key}"|{key})\s*='
+
+
+def load_site_file(path: Path) -> Site:
+    """The `Site` a TOML site file describes; any mistake raises `SiteFileError` with its line."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message ends "(at line N, column M)", or "(at end of document)".
+        found = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
+        line = int(found.group(1)) if found else max(len(text.splitlines()), 1)
+        raise SiteFileError(f"{path}:{line}: not valid TOML: {exc}") from exc
+    return _SiteFile(path, text, data).site()
+
+
+class _SiteFile:
+    """One parsed site file, checked key by key; errors point at the key's line."""
+
+    def __init__(self, path: Path, text: str, data: dict[str, Any]) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.data = data
+
+    def error(self, keys: tuple[str, ...], message: str) -> SiteFileError:
+        line = self.line_of(keys)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        label = ".".join(keys)
+        return SiteFileError(f"{where}: {label + ': ' if label else ''}{message}")
+
+    def line_of(self, keys: tuple[str, ...]) -> int | None:
+        """The line where a key is set: `key =` inside its `[table]`, or a dotted
+        `table.key =`, or the table header itself; None when the key is absent."""
+        if not keys:
+            return None
+        *tables, key = keys
+        table = ".".join(tables)
+        current = ""
+        key_re = re.compile(_KEY_LINE_RE.format(key=re.escape(key)))
+        dotted_re = re.compile(_KEY_LINE_RE.format(key=re.escape(".".join(keys))))
+        header_line = None
+        for number, line in enumerate(self.lines, start=1):
+            header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+            if header:
+                current = header.group(1)
+                if current == ".".join(keys):
+                    header_line = number
+                continue
+            if (current == table and key_re.match(line)) or (not current and dotted_re.match(line)):
+                return number
+        return header_line
+
+    def get(self, keys: tuple[str, ...]) -> Any:
+        value: Any = self.data
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    def strings(self, keys: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.get(keys)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.error(keys, "must be a list of non-empty strings")
+        return tuple(value)
+
+    def check_keys(self) -> None:
+        for key in self.data:
+            if key not in _TOP_KEYS:
+                known = ", ".join(_TOP_KEYS)
+                raise self.error((key,), f"unknown key; a site file knows {known}")
+        for key in _REQUIRED:
+            if key not in self.data:
+                raise SiteFileError(f"{self.path}:1: {key}: missing (required: {_REQUIRED})")
+        for key, kind in _TOP_KEYS.items():
+            if key in self.data and not isinstance(self.data[key], kind):
+                expected = kind.__name__ if isinstance(kind, type) else "a number"
+                raise self.error((key,), f"must be {_kind_name(expected)}")
+        politeness: dict[str, Any] = self.data.get("politeness", {})
+        for key, value in politeness.items():
+            if key not in _POLITENESS_KEYS:
+                raise self.error(("politeness", key), "unknown key; use delay, concurrency")
+            allowed: Any = _POLITENESS_KEYS[key]
+            if isinstance(value, bool) or not isinstance(value, allowed):
+                wanted = "a whole number" if key == "concurrency" else "a number"
+                raise self.error(("politeness", key), f"must be {wanted}")
+            if value < 0 or (key == "concurrency" and value < 1):
+                raise self.error(("politeness", key), "out of range")
+
+    def patterns(self, keys: tuple[str, ...]) -> tuple[str, ...]:
+        patterns = self.strings(keys)
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise self.error(keys, f"bad regular expression {pattern!r}: {exc}") from exc
+        return patterns
+
+    def xpath(self, keys: tuple[str, ...], value: Any) -> str:
+        """An XPath string as is, or `{css = "..."}` translated to XPath; checked to compile."""
+        if isinstance(value, dict):
+            if set(value) != {"css"} or not isinstance(value["css"], str):
+                raise self.error(keys, 'a selector is an XPath string or {css = "..."}')
+            try:
+                value = GenericTranslator().css_to_xpath(value["css"])
+            except SelectorError as exc:
+                raise self.error(keys, f"bad CSS selector {value['css']!r}: {exc}") from exc
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(keys, 'a selector is an XPath string or {css = "..."}')
+        try:
+            etree.XPath(value)
+        except etree.XPathSyntaxError as exc:
+            raise self.error(keys, f"bad XPath {value!r}: {exc}") from exc
+        return value
+
+    def site(self) -> Site:
+        self.check_keys()
+        site_id = self.data["id"]
+        if site_id != self.path.stem:
+            raise self.error(("id",), f"is {site_id!r}; rename the file {site_id}.toml")
+        selectors: dict[str, str] = {}
+        for field, value in self.data.get("selectors", {}).items():
+            if field not in SELECTOR_FIELDS:
+                raise self.error(
+                    ("selectors", field), f"unknown field; one of {', '.join(SELECTOR_FIELDS)}"
+                )
+            selectors[field] = self.xpath(("selectors", field), value)
+        remove = tuple(self.xpath(("remove",), value) for value in self.data.get("remove", []))
+        names = (self.data["name"], *self.strings(("other_names",)))
+        page_class = (
+            page_class_for(site_id, names, selectors, remove)
+            if selectors or remove
+            else ArticlePage
+        )
+        politeness = self.data.get("politeness", {})
+        try:
+            return Site(
+                id=site_id,
+                name=self.data["name"],
+                allowed_domains=self.strings(("domains",)),
+                start_urls=self.strings(("discovery",)),
+                article_url_patterns=self.patterns(("article_urls",)),
+                page_class=page_class,
+                language=self.data.get("language"),
+                download_delay=politeness.get("delay"),
+                concurrency=politeness.get("concurrency"),
+                other_names=names[1:],
+                render=self.data.get("render", False),
+                render_url_patterns=self.patterns(("render_urls",)),
+                render_wait=self.data.get("render_wait"),
+            )
+        except ValueError as exc:
+            raise self.error(("id",), str(exc)) from exc
+
+
+def _kind_name(name: str) -> str:
+    return {
+        "str": "a string",
+        "list": "a list",
+        "dict": "a table",
+        "bool": "true or false",
+    }.get(name, name)
+
+
+def page_class_for(
+    site_id: str,
+    names: tuple[str, ...],
+    selectors: Mapping[str, str],
+    remove: tuple[str, ...] = (),
+) -> type[ArticlePage]:
+    """An `ArticlePage` subclass carrying a site file's selectors, like a hand-written one."""
+    class_name = "".join(part.title() for part in site_id.split("_")) + "FilePage"
+    attributes: dict[str, Any] = {
+        "SITE_NAMES": names,
+        "SELECTORS": dict(selectors),
+        "REMOVE": remove,
+        "__module__": __name__,
+        "__doc__": f"Page rules of the site file {site_id}.toml.",
+    }
+    page: type[ArticlePage] = type(class_name, (ArticlePage,), attributes)
+    return page

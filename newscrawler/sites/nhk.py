@@ -1,0 +1,58 @@
+"""NHK News Web Easy (やさしい日本語, Japanese): site spec and the rules the generic layers miss."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from newscrawler.extraction.page import EMPTY, ArticlePage, Empty
+from newscrawler.sites.base import Site
+
+__all__ = ["SITE", "NhkEasyPage"]
+
+# The headline's text without its ruby readings (<rt>).
+XPATH_HEADLINE_TEXT = "//h1[contains(@class, 'article-main__title')]//text()[not(ancestor::rt)]"
+# The page's own id holds its date: <body id="news20190624_k10011959621000">.
+XPATH_BODY_ID = "//body/@id"
+# The visible date line: "[06月24日 11時30分]" (no year).
+XPATH_DATE_LINE = "//p[@id='js-article-date']"
+_BODY_ID_RE = re.compile(r"^news(\d{4})(\d{2})(\d{2})_k\d+$")
+_DATE_LINE_RE = re.compile(r"(\d{1,2})月(\d{1,2})日\s*(\d{1,2})時(\d{1,2})分")
+
+
+class NhkEasyPage(ArticlePage):
+    SITE_NAMES: ClassVar[tuple[str, ...]] = ("NEWS WEB EASY", "NHK NEWS WEB EASY")
+
+    def site_title(self) -> str | None:
+        # The <h1> carries a ruby reading after every kanji word ("子こどもへの体罰たいばつを…"),
+        # and there is no JSON-LD or og:title; <title> has the service name first.
+        return "".join(self.tree.xpath(XPATH_HEADLINE_TEXT)).strip() or None
+
+    def site_published_at(self) -> str | None:
+        # The generic layer takes the day of the link to the regular NHK story (2019-06-19, a
+        # different article). The page shows month, day and time; its body id gives the year
+        # (and the same month and day). NHK states times in Japan time (JST, +09:00).
+        ids = [_BODY_ID_RE.match(v) for v in self.texts(XPATH_BODY_ID)]
+        lines = [_DATE_LINE_RE.search(v) for v in self.texts(XPATH_DATE_LINE)]
+        day, shown = next((m for m in ids if m), None), next((m for m in lines if m), None)
+        if not day or not shown or (int(day[2]), int(day[3])) != (int(shown[1]), int(shown[2])):
+            return None
+        return f"{day[1]}-{day[2]}-{day[3]}T{int(shown[3]):02d}:{int(shown[4]):02d}:00+09:00"
+
+    def site_image_url(self) -> Empty:
+        # og:image is the service's logo card (og-image.png) on every page; stories have no
+        # lead photo of their own in the saved layout.
+        return EMPTY
+
+
+SITE = Site(
+    id="nhk",
+    name="NEWS WEB EASY",
+    allowed_domains=("www3.nhk.or.jp",),
+    start_urls=("https://www3.nhk.or.jp/robots.txt",),
+    # https://www3.nhk.or.jp/news/easy/k10011959621000/k10011959621000.html
+    article_url_patterns=(r"^https://www3\.nhk\.or\.jp/news/easy/(k\d{14})/\1\.html(?:[?#].*)?$",),
+    page_class=NhkEasyPage,
+    language="ja",
+    other_names=("NHK NEWS WEB EASY", "NHK"),
+)
