@@ -84,6 +84,11 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="command")
     if args.state:
         overrides["NEWSCRAWLER_STATE_PATH"] = args.state
+    if args.runs_dir:
+        from newscrawler.scheduler.commands import runs_dir_overrides
+
+        # This run's own <site>/<UTC timestamp>.jsonl and run record, as the scheduler's are.
+        overrides.update(runs_dir_overrides(args.runs_dir))
     if args.loglevel:
         overrides["LOG_LEVEL"] = args.loglevel
     settings.setdict(overrides, priority="cmdline")
@@ -97,11 +102,23 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         # Truncated once here, then appended to by every site's writer of this run.
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_bytes(b"")
+    locks = []
+    if args.runs_dir:
+        from newscrawler.scheduler.commands import lock_sites
+        from newscrawler.scheduler.locks import SiteLockedError
+
+        try:
+            locks = lock_sites(args.runs_dir, site_ids)
+        except SiteLockedError as exc:  # runs of one site never overlap
+            print(f"newscrawler: {exc}", file=sys.stderr)
+            return 3
     process = CrawlerProcess(settings)
     install_redaction(credential_urls(settings), credential_values(settings))
     for site_id in site_ids:
         process.crawl(site_id, **_settings_pairs(args.arg))
     process.start()
+    for lock in locks:
+        lock.release()
     return 1 if process.bootstrap_failed else 0
 
 
@@ -143,15 +160,109 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fixtures_and_sites(args: argparse.Namespace) -> tuple[Path, list[str]] | int:
+    """The fixtures folder and the named (else all) site ids, or an exit status after an error."""
+    from newscrawler.sites import SiteFileError, UnknownSiteError, get_site, load_sites
+
+    fixtures = Path(args.fixtures)
+    if not fixtures.is_dir():
+        print(f"newscrawler: no fixtures folder {fixtures} (see --fixtures)", file=sys.stderr)
+        return 2
+    try:
+        names = [args.site] if getattr(args, "site", None) else list(load_sites())
+        return fixtures, [get_site(name).id for name in names]
+    except (UnknownSiteError, SiteFileError) as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return 2
+
+
+def _cmd_fixture_record(args: argparse.Namespace) -> int:
+    from newscrawler.fixturetool import record_page
+    from newscrawler.sites import get_site
+
+    found = _fixtures_and_sites(args)
+    if isinstance(found, int):
+        return found
+    fixtures, _ = found
+    overrides = _settings_pairs(args.set)
+    if args.loglevel:
+        overrides["LOG_LEVEL"] = args.loglevel
+    return record_page(get_site(args.site), args.url, fixtures, overrides)
+
+
+def _cmd_fixture_refresh(args: argparse.Namespace) -> int:
+    from newscrawler.fixturetool import refresh
+
+    found = _fixtures_and_sites(args)
+    if isinstance(found, int):
+        return found
+    refresh(found[0], found[1], args.write, sys.stdout)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from newscrawler.fixturetool import print_check_table
+
+    found = _fixtures_and_sites(args)
+    if isinstance(found, int):
+        return found
+    return 1 if print_check_table(found[0], found[1], sys.stdout) else 0
+
+
+def _add_fixture_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fixture = commands.add_parser("fixture", help="record and refresh a site's saved pages")
+    actions = fixture.add_subparsers(dest="fixture_command", required=True)
+    record = actions.add_parser(
+        "record", help="fetch a page as served into fixtures/<site>/ with a draft expected JSON"
+    )
+    record.add_argument("site", help="site id")
+    record.add_argument("url", help="article page URL")
+    record.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a setting"
+    )
+    record.add_argument("-L", "--loglevel", help="log level (default INFO)")
+    record.set_defaults(func=_cmd_fixture_record)
+    refresh = actions.add_parser(
+        "refresh", help="re-extract saved pages, show per-field differences from expected JSON"
+    )
+    refresh.add_argument("site", nargs="?", help="site id (default: every site)")
+    refresh.add_argument("--write", action="store_true", help="update the expected JSON files")
+    refresh.set_defaults(func=_cmd_fixture_refresh)
+    check = commands.add_parser(
+        "check", help="replay every saved page; per-site, per-field table; exit 1 on a failure"
+    )
+    check.add_argument("site", nargs="?", help="site id (default: every site)")
+    check.set_defaults(func=_cmd_check)
+    for parser in (record, refresh, check):
+        parser.add_argument(
+            "--fixtures", default="fixtures", metavar="DIR", help="fixtures folder (./fixtures)"
+        )
+        _add_sites_option(parser)
+
+
+def _add_sites_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sites",
+        dest="sites_dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also load site files (<id>.toml, <id>.py) from DIR (sets NEWSCRAWLER_SITES_DIR)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newscrawler", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("list", help="list the registered sites").set_defaults(func=_cmd_list)
+    listing = commands.add_parser("list", help="list the registered sites")
+    listing.set_defaults(func=_cmd_list)
+    _add_sites_option(listing)
 
     crawl = commands.add_parser("crawl", help="crawl one site into JSON Lines")
     crawl.add_argument("sites", nargs="*", metavar="SITE", help="site ids (see `newscrawler list`)")
     crawl.add_argument("--all", action="store_true", help="crawl every registered site")
+    _add_sites_option(crawl)
     crawl.add_argument(
         "-o", "--output", help="append articles to this .jsonl file (default: articles.jsonl)"
     )
@@ -179,6 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="spider argument, e.g. start_url=URL",
     )
     crawl.add_argument("-L", "--loglevel", help="log level (default INFO)")
+    crawl.add_argument(
+        "--runs-dir",
+        metavar="DIR",
+        help="write DIR/<site>/<UTC time>.jsonl and a run record, holding the site's lock",
+    )
     crawl.set_defaults(func=_cmd_crawl)
 
     export = commands.add_parser("export", help="render a JSON Lines file in another format")
@@ -196,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("--url", help="the page's URL (default: its canonical URL)")
     extract.set_defaults(func=_cmd_extract)
+    _add_fixture_commands(commands)
+    from newscrawler.scheduler.commands import add_commands
+
+    add_commands(commands)  # runs, schedule
     return parser
 
 
@@ -215,6 +335,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     # An unexpected crash prints its traceback without the credentials it may quote.
     sys.excepthook = _redacted_excepthook
     args = build_parser().parse_args(argv)
+    if getattr(args, "sites_dir", None):
+        # The registry reads its extra folders from the environment (the spider loader has
+        # no other channel); set before anything loads the registry.
+        from newscrawler.sites.base import SITES_DIR_ENV
+
+        folders = [
+            *args.sites_dir,
+            *filter(None, os.environ.get(SITES_DIR_ENV, "").split(os.pathsep)),
+        ]
+        os.environ[SITES_DIR_ENV] = os.pathsep.join(folders)
     return int(args.func(args))
 
 

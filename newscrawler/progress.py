@@ -66,6 +66,10 @@ def summarize(stats: dict[str, Any], spider_name: str, output: str | None = None
             f"{name} {int(stats[key])}" for key, name in _RETRY_AFTER_NOTES if stats.get(key)
         ]
         lines.append(f"  retries            {retries}  ({'; '.join(notes)})")
+    # Drift alarms (newscrawler/drift.py): a field that emptied, or pages without articles.
+    drift = sorted(k.split("/", 2)[2] for k in stats if k.startswith("newscrawler/drift/"))
+    if drift:
+        lines.append(f"  DRIFT              {', '.join(drift)}  (fill rate fell: layout changed?)")
     unreachable = int(stats.get("newscrawler/robots/unreachable", 0))
     if unreachable:
         lines.append(f"  robots.txt unreachable on {unreachable} host(s): not crawled (RFC 9309)")

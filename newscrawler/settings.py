@@ -37,6 +37,10 @@ EXTENSIONS = {
     "newscrawler.safety.config.StartupCheck": 0,
     # A redirect loop is dropped silently by the duplicate filter; this records it as a reject.
     "newscrawler.safety.failures.RedirectLoopRecorder": 500,
+    # Fill-rate drift alarms at spider close; before the run recorder, which copies its stats.
+    "newscrawler.drift.DriftAlarm": 505,
+    # Run record JSON (counts, drift flags) when NEWSCRAWLER_RUN_RECORD is set; else off.
+    "newscrawler.scheduler.records.RunRecorder": 510,
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -64,7 +68,12 @@ SPIDER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "newscrawler.pipelines.normalize.NormalizeArticlePipeline": 100,
     "newscrawler.pipelines.validate.ValidateArticlePipeline": 200,
+    # Counts per-site field fill rates of valid articles (before deduplication, so a re-crawl
+    # of known pages still measures them) for the drift alarms.
+    "newscrawler.drift.FillRatePipeline": 250,
     "newscrawler.pipelines.deduplicate.DeduplicateArticlesPipeline": 300,
+    # After exact duplicates and revisions are settled: syndicated copies by body similarity.
+    "newscrawler.pipelines.neardup.LinkNearDuplicatesPipeline": 400,
     "newscrawler.pipelines.write.WriteJsonLinesPipeline": 900,
 }
 
@@ -96,6 +105,28 @@ NEWSCRAWLER_VALIDATE_MIN_BODY_CHARS = 1
 # Longest Retry-After (seconds) a site may ask for on 429/503: the site pauses that long and the
 # request is retried; a longer wait pauses the site this long and gives the request up.
 NEWSCRAWLER_RETRY_AFTER_MAX = 60.0
+# Incremental crawling (newscrawler/incremental/): skip article URLs the state knows and whose
+# discovery dates (sitemap lastmod, Google News / feed / WordPress dates) have not changed, and
+# send conditional requests (If-None-Match / If-Modified-Since) to known pages. False: fetch all.
+NEWSCRAWLER_INCREMENTAL = True
+# Revisit a known article at these hours after first sight (one conditional request each), to
+# catch corrections: updates cluster in the first hours; later ones show in discovery dates.
+NEWSCRAWLER_REVISIT_HOURS = [1, 6, 24, 72]
+# Link syndicated copies (near-duplicate bodies, MinHash + LSH) to the earliest copy.
+NEWSCRAWLER_NEARDUP_ENABLED = True
+# Estimated Jaccard similarity of 2-word shingles from which a body is a copy. Measured on
+# fixtures/incremental/: an edited rewrite of the wire story 0.41, other stories <= 0.05.
+NEWSCRAWLER_NEARDUP_THRESHOLD = 0.2
+# Drop copies (exact or near) instead of writing them with `duplicate_of`.
+NEWSCRAWLER_NEARDUP_DROP = False
+# Longest robots.txt Crawl-delay (seconds) obeyed; a site asking more is crawled at this pace.
+NEWSCRAWLER_CRAWL_DELAY_MAX = 60.0
+# Contact URL named in the user agent (`newscrawler/<version> (+URL)`), so a site's operator
+# can reach whoever runs the crawl; an explicit USER_AGENT wins.
+NEWSCRAWLER_CONTACT_URL = "https://github.com/newscrawler/newscrawler"
+# Run record (JSON: start, end, counts, drift flags) written when the crawl ends; empty: none.
+# `%(name)s` is the site id. `newscrawler crawl --runs-dir` and `newscrawler schedule` set it.
+NEWSCRAWLER_RUN_RECORD = ""
 # Redis for a crawl shared by several workers (e.g. redis://:password@host:6379/0). Empty: no
 # Redis. When set, the crawl refuses to start unless Redis accepts a connection; its password,
 # like any credential in a URL, never appears in logs, summaries or rejects.
@@ -120,3 +151,16 @@ NEWSCRAWLER_RENDER_WAIT = 0.5
 # A shell or a rendered page needs this much article text (characters) to be an article; less
 # after rendering is a half-built page, rejected as render-empty rather than written.
 NEWSCRAWLER_RENDER_MIN_BODY_CHARS = 200
+
+# -- Drift alarms (newscrawler/drift.py) ----------------------------------------------------------
+
+# Compare each site's field fill rates with its last runs at the end of a crawl.
+NEWSCRAWLER_DRIFT_ENABLED = True
+# SQLite file of the fill-rate history (table fill_rates); empty: the state database.
+NEWSCRAWLER_DRIFT_PATH = ""
+# Runs of the site whose median fill rate is the baseline.
+NEWSCRAWLER_DRIFT_HISTORY = 5
+# Alarm when a field's fill rate is below this share of the baseline (0.5: less than half).
+NEWSCRAWLER_DRIFT_RATIO = 0.5
+# Fewer articles than this (in this run or a past one) say nothing about a rate: no alarm.
+NEWSCRAWLER_DRIFT_MIN_ARTICLES = 10

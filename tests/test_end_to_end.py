@@ -95,7 +95,8 @@ def test_second_run_writes_nothing_new(
     second = run_newscrawler(args, cwd=tmp_path, proxy=fixtures_proxy.url)
     assert second.returncode == 0, second.stderr[-3000:]
     assert (tmp_path / "out.jsonl").read_bytes() == written
-    assert "'newscrawler/deduplicate/url-seen': 2" in second.stderr
+    # Known, and their WordPress modified dates unchanged: not even requested (incremental).
+    assert "'newscrawler/incremental/skipped': 2" in second.stderr
 
 
 def test_offline_replay_of_every_site_in_one_run(tmp_path: Path) -> None:

@@ -97,11 +97,16 @@ def test_deduplicate_within_a_run_and_across_runs(tmp_path: Path) -> None:
     first = normalize_article(make_article())
     pipeline = DeduplicateArticlesPipeline(state)
     assert pipeline.process_item(first) is first
+    assert first.revision == 1 and first.duplicate_of is None
     with pytest.raises(DropItem, match="url-in-run"):
         pipeline.process_item(normalize_article(make_article()))
+    # The same text at another URL is a copy: written, linked to the first (issue 5).
     moved = normalize_article(make_article(url="https://example.com/news/1-copy"))
+    assert pipeline.process_item(moved).duplicate_of == first.id
+    dropping = DeduplicateArticlesPipeline(state, drop_copies=True)
+    dropping.process_item(normalize_article(make_article()))
     with pytest.raises(DropItem, match="content-in-run"):
-        pipeline.process_item(moved)
+        dropping.process_item(normalize_article(make_article(url="https://example.com/news/1-b")))
     # The state only learns of an article once it is written.
     assert state.count() == 0
     state.record(first)
@@ -110,10 +115,14 @@ def test_deduplicate_within_a_run_and_across_runs(tmp_path: Path) -> None:
     next_run = DeduplicateArticlesPipeline(SqliteArticleState(tmp_path / "state.sqlite3"))
     with pytest.raises(DropItem, match="url-seen"):
         next_run.process_item(normalize_article(make_article()))
-    with pytest.raises(DropItem, match="content-seen"):
-        next_run.process_item(normalize_article(make_article(url="https://example.com/other")))
+    copy = next_run.process_item(normalize_article(make_article(url="https://example.com/other")))
+    assert copy.duplicate_of == first.id
     changed = normalize_article(make_article(url="https://example.com/2", title="Another story"))
     assert next_run.process_item(changed) is changed
+    # A changed page at a known URL is the next revision of the same article.
+    revised = normalize_article(make_article(title="Corrected headline"))
+    assert next_run.process_item(revised).revision == 2
+    assert revised.id == first.id and revised.duplicate_of is None
 
 
 def test_writer_writes_utf8_lines_then_records_state(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from lxml import etree
-from scrapy.http import HtmlResponse
 
+from newscrawler.fixturetool import EXPECTED_FIELDS, NOT_SITE_FOLDERS, Case, compare, replay_case
 from newscrawler.items import ARTICLE_FIELDS
 from newscrawler.replay.recording import Recording
 from newscrawler.sites import get_site, load_sites
@@ -25,20 +25,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXPECTED_FILES = sorted(FIXTURES.glob("*/expected/*.json"))
 SITE_FOLDERS = sorted(path.parent for path in FIXTURES.glob("*/site/index.json"))
 # Every expected article must state these fields (null / [] when the page has none).
-REQUIRED_FIELDS = (
-    "canonical_url",
-    "title",
-    "subtitle",
-    "body",
-    "tags",
-    "section",
-    "authors",
-    "published_at",
-    "modified_at",
-    "language",
-    "image_url",
-    "source",
-)
+REQUIRED_FIELDS = EXPECTED_FIELDS
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
@@ -75,48 +62,27 @@ def _body(site_id: str, url: str) -> tuple[bytes, dict[str, str]]:
     return body, headers
 
 
-def _response(site_id: str, url: str) -> HtmlResponse:
-    body, headers = _body(site_id, url)
-    return HtmlResponse(url=url, body=body, headers=headers)
-
-
 def _load_expected(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
-def _differs(name: str, got: Any, want: Any) -> str:
-    """A readable account of one field's difference; lists point at the first differing item."""
-    if isinstance(got, list) and isinstance(want, list):
-        for i, (g, w) in enumerate(zip(got, want, strict=False)):
-            if g != w:
-                return f"{name}[{i}] differs:\n  got      {g!r}\n  expected {w!r}"
-        return (
-            f"{name} has {len(got)} items, expected {len(want)}; "
-            f"extra: {got[len(want) :]!r} missing: {want[len(got) :]!r}"
-        )
-    return f"{name} differs:\n  got      {got!r}\n  expected {want!r}"
-
-
 @pytest.mark.parametrize("expected_path", EXPECTED_FILES, ids=_page_id)
 def test_page_extracts_the_expected_article(expected_path: Path) -> None:
-    site_id = _site_of(expected_path)
-    expected = _load_expected(expected_path)
-    url = expected["url"]
-    want: dict[str, Any] = expected["article"]
+    # The same replay and comparison as `newscrawler check` (newscrawler/fixturetool.py).
+    case = Case(_site_of(expected_path), expected_path)
+    want: dict[str, Any] = case.expected()["article"]
     missing = [f for f in REQUIRED_FIELDS if f not in want]
     assert not missing, f"{expected_path.name} does not state {missing}"
     unknown = [f for f in want if f not in ARTICLE_FIELDS]
     assert not unknown, f"{expected_path.name} names fields the Article has not: {unknown}"
 
-    response = _response(site_id, url)
-    article = get_site(site_id).page_class(url, response.text).extract()
-    got = article.to_dict()
-
-    wrong = [name for name in want if got[name] != want[name]]
-    for name in want:
-        assert got[name] == want[name], (
-            f"{site_id}/{expected_path.stem}: {_differs(name, got[name], want[name])}\n"
+    article = replay_case(FIXTURES, case)
+    results = compare(article, want)
+    wrong = [r.field for r in results if not r.ok]
+    for result in results:
+        assert result.ok, (
+            f"{case.name}: {result.explain()}\n"
             f"(fields that differ: {', '.join(wrong)}; layers: {article.extraction})"
         )
 
@@ -209,12 +175,30 @@ def test_every_site_has_an_expected_article() -> None:
 
 
 def test_every_site_fixture_folder_names_a_site() -> None:
-    # A site fixture folder holds expected articles or a recorded site; other folders
-    # (e.g. fixtures/discovery/) hold fixtures for other units.
+    # Every fixture folder is a site's, except the ones holding other units' test data.
     folders = [
         path.name
         for path in FIXTURES.iterdir()
-        if path.is_dir() and ((path / "expected").is_dir() or (path / "site").is_dir())
+        if path.is_dir() and path.name not in NOT_SITE_FOLDERS
     ]
     unknown = [name for name in folders if name not in load_sites()]
     assert not unknown, f"fixture folders naming no registered site: {unknown}"
+
+
+def test_every_saved_page_has_its_expected_article() -> None:
+    """Each HTML page a site's recording serves with status 200 has an expected JSON."""
+    missing = []
+    for site_folder in SITE_FOLDERS:
+        site_id = _site_of(site_folder)
+        expected_urls = {
+            _load_expected(path)["url"] for path in (FIXTURES / site_id / "expected").glob("*.json")
+        }
+        for response in _recording(site_id):
+            content_type = (_header(dict(response.headers), "Content-Type") or "").lower()
+            if (
+                response.status == 200
+                and "html" in content_type
+                and response.url not in expected_urls
+            ):
+                missing.append(response.url)
+    assert not missing, f"saved pages without fixtures/<site>/expected/*.json: {missing}"

@@ -21,6 +21,7 @@ from newscrawler.items import Article
 from newscrawler.rejects import RejectsLog, rejects_for_crawler
 from newscrawler.safety.paths import expand_output_path
 from newscrawler.state import SqliteArticleState, state_for_crawler
+from newscrawler.state.recover import previous_output, reconcile_output
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -142,7 +143,14 @@ class WriteJsonLinesPipeline:
             path, overwrite=overwrite, fsync=crawler.settings.getbool("NEWSCRAWLER_OUTPUT_FSYNC")
         )
         logger.info("writing articles to %s", writer.path)
-        return cls(writer, state_for_crawler(crawler), rejects_for_crawler(crawler), crawler.stats)
+        state = state_for_crawler(crawler)
+        # A kill between a line's write and its state record would re-emit that article: the
+        # output's last lines (and the previous run's, when each run has its own file) repair it.
+        previous = (
+            previous_output(writer.path) if crawler.settings.get("NEWSCRAWLER_RUN_RECORD") else None
+        )
+        reconcile_output(state, writer.path, *([previous] if previous else []))
+        return cls(writer, state, rejects_for_crawler(crawler), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):

@@ -22,6 +22,7 @@ from newscrawler.discovery import (
 )
 from newscrawler.extraction.classify import not_article_kind
 from newscrawler.extraction.encoding import decode_html
+from newscrawler.incremental.crawl import IncrementalCrawl, incremental_for_crawler, user_agent
 from newscrawler.items import Article
 from newscrawler.rejects import RejectsLog, rejects_for_crawler
 from newscrawler.safety.failures import describe_failure
@@ -72,6 +73,14 @@ class NewsSpider(Spider):
         super().update_settings(settings)
         # Rendered and plain fetches of one URL must not be duplicates (only with SPLASH_URL).
         enable_splash_fingerprints(settings)
+        # The user agent names the crawler and a contact URL, unless USER_AGENT itself was set.
+        contact = settings.get("NEWSCRAWLER_CONTACT_URL")
+        if contact and settings.getpriority("USER_AGENT") == settings.getpriority("BOT_NAME"):
+            settings.set(
+                "USER_AGENT",
+                user_agent(contact),
+                priority=settings.getpriority("NEWSCRAWLER_CONTACT_URL") or "project",
+            )
 
     @property
     def rejects(self) -> RejectsLog:
@@ -85,6 +94,11 @@ class NewsSpider(Spider):
         if self._rendering is None:
             self._rendering = PageRendering.from_crawler(self.crawler, self.site, self.rejects)
         return self._rendering
+
+    @property
+    def incremental(self) -> IncrementalCrawl:
+        """Skip and revisit decisions from the state (newscrawler/incremental/)."""
+        return incremental_for_crawler(self.crawler)
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
@@ -132,9 +146,12 @@ class NewsSpider(Spider):
                 yield Request(link.url, callback=self.parse_discovery, errback=self.fetch_failed)
             elif self.site.is_article_url(link.url):
                 self._inc("links/article")
+                plan = self.incremental.plan(link)
+                if not plan.fetch:  # known, unchanged, no revisit due: no request at all
+                    continue
                 request = self.rendering.request(link.url, self.parse_article, {"link": link})
                 request.errback = request.errback or self.fetch_failed
-                yield request
+                yield self.incremental.prepare(request, link, plan)
             else:
                 self._inc("links/not_article")
 
@@ -143,6 +160,9 @@ class NewsSpider(Spider):
     def parse_article(
         self, response: Response, link: DiscoveredLink | None = None
     ) -> Iterator[Article | Request]:
+        if response.status == 304:  # a conditional revisit: unchanged, nothing to write
+            self.incremental.not_modified(response)
+            return
         content_type = (response.headers.get(b"Content-Type") or b"").lower()
         if not isinstance(response, TextResponse) or (
             content_type and not content_type.startswith(_HTML_TYPES)
