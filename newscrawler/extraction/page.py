@@ -10,7 +10,7 @@ most sites, so it comes after the generic DOM layer, as a fallback.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
@@ -35,7 +35,11 @@ __all__ = ["EMPTY", "ArticlePage", "Empty"]
 # Generic-layer XPaths (markup conventions, never a particular site).
 XPATH_H1 = "//article//h1 | //main//h1 | //h1"
 XPATH_TITLE = "//title"
-XPATH_VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::template)]"
+# Text a reader sees: no code, and no ruby readings (<rt>/<rp>) over Japanese kanji.
+XPATH_VISIBLE_TEXT = (
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::template"
+    " or ancestor::rt or ancestor::rp)]"
+)
 # Elements that credit a story: "credit", "byline", "source" in their class.
 XPATH_CREDIT = (
     "//*[@class][contains(@class, 'credit') or contains(@class, 'byline')"
@@ -58,7 +62,11 @@ XPATH_REL_TAG = (
     "[not(contains(concat(' ', normalize-space(@rel), ' '), ' category '))]"
 )
 XPATH_ANY_TIME = "//time/@datetime"
-XPATH_REL_AUTHOR = "//a[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name']"
+# Bylines, not the footer's rel="author" link to the publisher.
+XPATH_REL_AUTHOR = (
+    "//a[@rel='author'][not(ancestor::footer)]"
+    " | //*[@itemprop='author']//*[@itemprop='name'][not(ancestor::footer)]"
+)
 
 Value = Any
 Layer = str
@@ -144,10 +152,13 @@ class ArticlePage:
         xpath = self.SELECTORS.get(field)
         return self.texts(xpath) if xpath else []
 
-    def not_article_kind(self) -> str | None:
-        """Why this page is not an article (home, list, live-blog, video, paywall-stub)."""
-        paragraphs, _ = self.body()
-        return not_article_kind(self.url, self.json_ld, self.meta, paragraphs or [])
+    def not_article_kind(self, body: Sequence[str] | None = None) -> str | None:
+        """Why this page is not an article (home, list, live-blog, video, paywall-stub), judged
+        on `body` (default: this page's extracted body). A site may override it."""
+        if body is None:
+            paragraphs, _ = self.body()
+            body = paragraphs or []
+        return not_article_kind(self.url, self.json_ld, self.meta, body)
 
     # -- the layered fields ------------------------------------------------------------------
 

@@ -23,8 +23,11 @@ _WS_RE = re.compile(r"\s+")
 _JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff]")
 # A title suffix: " | Site", " - Site", " – Site", " — Site", " : Site", "｜Site" (full-width bar).
 _TITLE_SEPARATORS = (
-    " | ", " - ", " – ", " — ", " :: ", "｜", " ｜ ", " · ", " • ", " » ", " // ", " ‹ ", "-", "ｌ"
+    " | ", " - ", " – ", " — ", " :: ", "｜", " ｜ ", " · ", " • ", " » ", " // ", " ‹ ", "-", "ｌ",
+    "|"
 )  # fmt: skip
+_CJK_CHARS = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_BREAK_RE = re.compile(rf"(?<=[{_CJK_CHARS}])[^\S\n]*\n\s*(?=[{_CJK_CHARS}])")
 _LIST_SPLIT_RE = re.compile(r"\s*[,;、，；]\s*")
 # Scripts written without spaces between words: each character counts as one word.
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -37,6 +40,8 @@ def clean_text(value: str | None) -> str:
     value = html.unescape(value) if "&" in value else value
     value = unicodedata.normalize("NFC", value)
     value = _JUNK_RE.sub("", value)
+    # A line break in the source between two CJK characters is layout, not a word space.
+    value = _CJK_BREAK_RE.sub("", value)
     return _WS_RE.sub(" ", value).strip()
 
 

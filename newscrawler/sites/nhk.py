@@ -10,8 +10,6 @@ from newscrawler.sites.base import Site
 
 __all__ = ["SITE", "NhkEasyPage"]
 
-# The headline's text without its ruby readings (<rt>).
-XPATH_HEADLINE_TEXT = "//h1[contains(@class, 'article-main__title')]//text()[not(ancestor::rt)]"
 # The page's own id holds its date: <body id="news20190624_k10011959621000">.
 XPATH_BODY_ID = "//body/@id"
 # The visible date line: "[06月24日 11時30分]" (no year).
@@ -22,11 +20,6 @@ _DATE_LINE_RE = re.compile(r"(\d{1,2})月(\d{1,2})日\s*(\d{1,2})時(\d{1,2})分
 
 class NhkEasyPage(ArticlePage):
     SITE_NAMES: ClassVar[tuple[str, ...]] = ("NEWS WEB EASY", "NHK NEWS WEB EASY")
-
-    def site_title(self) -> str | None:
-        # The <h1> carries a ruby reading after every kanji word ("子こどもへの体罰たいばつを…"),
-        # and there is no JSON-LD or og:title; <title> has the service name first.
-        return "".join(self.tree.xpath(XPATH_HEADLINE_TEXT)).strip() or None
 
     def site_published_at(self) -> str | None:
         # The generic layer takes the day of the link to the regular NHK story (2019-06-19, a

@@ -20,7 +20,6 @@ from newscrawler.discovery import (
     parse_wordpress_posts,
     sitemaps_from_robots,
 )
-from newscrawler.extraction.classify import not_article_kind
 from newscrawler.extraction.encoding import decode_html
 from newscrawler.incremental.crawl import IncrementalCrawl, incremental_for_crawler, user_agent
 from newscrawler.items import Article
@@ -196,7 +195,7 @@ class NewsSpider(Spider):
             return
         # Home and tag pages, video pages, live blogs and paywall teasers are not articles;
         # judged on the final text, which a shell's embedded data may have supplied.
-        kind = not_article_kind(response.url, page.json_ld, page.meta, reviewed.body)
+        kind = page.not_article_kind(reviewed.body)
         if kind:
             self.rejects.add(
                 response.url,
