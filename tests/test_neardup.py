@@ -132,3 +132,25 @@ def test_a_crawl_links_copies_found_in_a_later_run(tmp_path: Path) -> None:
     assert lines["japantimes"]["duplicate_of"] == root
     assert lines["other_tillerson_seoul"]["duplicate_of"] is None
     assert second.stat("newscrawler/neardup/linked") == 2
+
+
+def test_a_signature_lost_to_a_kill_after_the_write_is_restored_from_the_output(
+    tmp_path: Path,
+) -> None:
+    # The line is on disk, but the process died before the state learned of the article and
+    # its signature: the next start reconciles both from the output.
+    from newscrawler.pipelines.write import JsonLinesWriter
+    from newscrawler.state.recover import reconcile_output
+
+    original = article("seed", "jmh", "https://jmh.usembassy.gov/2017031517228/")
+    out = tmp_path / "out.jsonl"
+    writer = JsonLinesWriter(out)
+    writer.write(original.to_dict())
+    writer.close()
+    state = SqliteArticleState(tmp_path / "state.sqlite3")
+    assert not state.has_signature(original.id)
+    assert reconcile_output(state, out) == 1
+    assert state.has_signature(original.id)
+    copy = article("kyodo", "kyodo", "https://english.kyodonews.net/news/2017/03/tillerson.html")
+    index = NearDuplicateIndex.load(state)
+    assert index.earliest_copy(body_minhash(copy.body)) == original.id

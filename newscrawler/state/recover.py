@@ -1,7 +1,8 @@
 """Start-up repair of the state from the output: the line is the truth.
 
-The writer records an article in the state right after its line is written; a SIGKILL between
-the two leaves a line the state does not know, which the next run would write again. Reading the
+The writer records an article (and its near-duplicate signature) in the state right after its
+line is written; a SIGKILL between the two leaves a line the state does not know, which the
+next run would write again, and a story later copies would not be linked to. Reading the
 last lines of the output before the crawl starts, and recording any the state lacks, makes the
 output hold each article exactly once per revision.
 """
@@ -13,6 +14,7 @@ import json
 import logging
 from pathlib import Path
 
+from newscrawler.incremental.neardup import body_minhash
 from newscrawler.items import Article
 from newscrawler.state.sqlite import SqliteArticleState
 
@@ -56,6 +58,13 @@ def reconcile_output(state: SqliteArticleState, *paths: Path) -> int:
                 continue
             if not article.canonical_url or not article.content_hash:
                 continue
+            if article.body and article.id and not state.has_signature(article.id):
+                # The near-duplicate signature is stored after the line too: restore it, so a
+                # later copy of this story is still linked to it.
+                minhash = body_minhash(article.body)
+                state.record_signature(
+                    article.id, article.site, minhash.hashvalues.tobytes(), article.duplicate_of
+                )
             known = state.article(article.canonical_url)
             if known is not None and known.revision >= article.revision:
                 continue

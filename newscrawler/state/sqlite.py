@@ -232,6 +232,10 @@ class SqliteArticleState:
             (article_id, site, utc_stamp(now), duplicate_of, minhash),
         )
 
+    def has_signature(self, article_id: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM signatures WHERE id = ?", (article_id,)).fetchone()
+        return row is not None
+
     def signatures(self) -> Iterator[tuple[str, str, str | None, bytes]]:
         """(id, first_seen, duplicate_of, minhash) of every stored signature."""
         for row in self._db.execute("SELECT id, first_seen, duplicate_of, minhash FROM signatures"):
