@@ -96,3 +96,20 @@ class Article:
 
 
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Article))
+
+# The fields a page's extraction layers fill; the others are stamped by the spider (`url`,
+# `site`, `fetched_at`) or derived by the pipelines (ids, hashes, counts, revisions).
+EXTRACTED_FIELDS: tuple[str, ...] = (
+    "canonical_url",
+    "title",
+    "subtitle",
+    "body",
+    "tags",
+    "section",
+    "authors",
+    "published_at",
+    "modified_at",
+    "language",
+    "image_url",
+    "source",
+)

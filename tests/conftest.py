@@ -46,3 +46,20 @@ def run_newscrawler(
     return subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def readme_table(heading: str) -> dict[str, str]:
+    """First column -> second column of every table row under a README `## heading`."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, str] = {}
+    for line in section.splitlines():
+        cells = [c.strip().replace("`", "") for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) >= 2:
+            rows[cells[0]] = cells[1]
+    return rows
+
+
+def readme_section(heading: str) -> str:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    return readme.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]

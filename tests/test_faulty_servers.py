@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, readme_section, readme_table
 from .faulty_server import (
     Behaviour,
     CrawlRun,
@@ -345,13 +345,8 @@ OTHER_FAULTS = {
 
 
 def test_readme_lists_every_fault_with_its_outcome() -> None:
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("## Hostile input and faults", 1)[1].split("\n## ", 1)[0]
-    rows = {}
-    for line in section.splitlines():
-        cells = [c.strip().replace("`", "") for c in line.strip().strip("|").split("|")]
-        if line.startswith("| ") and len(cells) >= 2:
-            rows[cells[0]] = cells[1]
+    section = readme_section("Hostile input and faults")
+    rows = readme_table("Hostile input and faults")
     for fault in FAULTS:
         assert rows.get(fault.name, "").startswith(fault.outcome), fault.name
     for name, outcome in OTHER_FAULTS.items():

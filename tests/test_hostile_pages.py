@@ -17,7 +17,7 @@ import pytest
 
 from newscrawler.pipelines.validate import article_schema
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, readme_section, readme_table
 from .faulty_server import (
     Behaviour,
     CrawlRun,
@@ -507,13 +507,8 @@ def test_a_sitemap_of_50000_urls_is_parsed_whole_and_the_crawl_stays_bounded(
 
 def test_readme_lists_every_case_with_its_outcome() -> None:
     """The README's "Hostile input and faults" table is this module's case list."""
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("## Hostile input and faults", 1)[1].split("\n## ", 1)[0]
-    rows = {}
-    for line in section.splitlines():
-        cells = [c.strip().replace("`", "") for c in line.strip().strip("|").split("|")]
-        if line.startswith("| ") and len(cells) >= 2:
-            rows[cells[0]] = cells[1]
+    section = readme_section("Hostile input and faults")
+    rows = readme_table("Hostile input and faults")
     for case in CASES:
         assert case.name in rows, case.name
         assert rows[case.name].startswith(case.outcome), (case.name, rows[case.name])

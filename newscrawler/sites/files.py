@@ -35,25 +35,13 @@ from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
 from newscrawler.extraction.page import ArticlePage
+from newscrawler.items import EXTRACTED_FIELDS
 from newscrawler.sites.base import Site, SiteFileError
 
 __all__ = ["SELECTOR_FIELDS", "load_site_file", "page_class_for"]
 
-# The fields ArticlePage's site layer reads from SELECTORS (see extraction/page.py).
-SELECTOR_FIELDS = (
-    "canonical_url",
-    "title",
-    "subtitle",
-    "body",
-    "tags",
-    "section",
-    "authors",
-    "published_at",
-    "modified_at",
-    "image_url",
-    "source",
-    "language",
-)
+# The fields ArticlePage's site layer reads from SELECTORS: the extracted ones.
+SELECTOR_FIELDS = EXTRACTED_FIELDS
 _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "id": str,
     "name": str,
