@@ -84,6 +84,8 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="command")
     if args.state:
         overrides["NEWSCRAWLER_STATE_PATH"] = args.state
+    if getattr(args, "redis", None):
+        overrides["NEWSCRAWLER_REDIS_URL"] = args.redis
     if args.runs_dir:
         from newscrawler.scheduler.commands import runs_dir_overrides
 
@@ -273,6 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--replay", metavar="DIR", help="serve the site from a recorded folder, offline"
     )
     crawl.add_argument("--state", metavar="PATH", help="state database (NEWSCRAWLER_STATE_PATH)")
+    crawl.add_argument(
+        "--redis",
+        metavar="URL",
+        help="share the crawl with other workers through Redis (NEWSCRAWLER_REDIS_URL)",
+    )
     crawl.add_argument(
         "-s",
         "--set",

@@ -131,6 +131,9 @@ NEWSCRAWLER_RUN_RECORD = ""
 # Redis. When set, the crawl refuses to start unless Redis accepts a connection; its password,
 # like any credential in a URL, never appears in logs, summaries or rejects.
 NEWSCRAWLER_REDIS_URL = ""
+# Prefix of every Redis key of a distributed crawl (queue, dupefilter, workers, article state):
+# two crawls, or two test runs, on one Redis database keep apart with different prefixes.
+NEWSCRAWLER_REDIS_PREFIX = "newscrawler:"
 
 # -- JavaScript pages (Splash; see newscrawler/splash/) -------------------------------------------
 

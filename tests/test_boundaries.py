@@ -6,12 +6,15 @@ messages, and a bad configuration stops the crawl before anything is fetched."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -342,8 +345,9 @@ def _all_output(workdir: Path, run_texts: list[str]) -> list[str]:
 
 
 def test_credentials_never_appear_in_logs_summaries_or_rejects(tmp_path: Path) -> None:
-    """A crawl through a proxy with credentials, with SPLASH_URL and NEWSCRAWLER_REDIS_URL
-    carrying passwords, at DEBUG level, with pages that fail in the ways that log URLs."""
+    """A crawl through a proxy with credentials, with SPLASH_URL carrying a password, at DEBUG
+    level, with pages that fail in the ways that log URLs. (A Redis URL with a password needs a
+    real Redis: see the next test.)"""
     routes: dict[str, Behaviour] = {"/robots.txt": ROBOTS_OK}
     with FaultyServer(routes) as server:
         port = server.port
@@ -361,7 +365,6 @@ def test_credentials_never_appear_in_logs_summaries_or_rejects(tmp_path: Path) -
             tmp_path,
             settings={
                 "SPLASH_URL": f"http://splash:spl4sh-s3cret@127.0.0.1:{port}",
-                "NEWSCRAWLER_REDIS_URL": f"redis://:r3dis-s3cret@127.0.0.1:{port}/0",
                 "DOWNLOAD_TIMEOUT": "1",
             },
             env={"http_proxy": f"http://crawler:pr0xy-s3cret@127.0.0.1:{port}"},
@@ -377,6 +380,55 @@ def test_credentials_never_appear_in_logs_summaries_or_rejects(tmp_path: Path) -
     assert _leaks(_all_output(tmp_path, [run.stdout, run.stderr])) == []
     # The Splash failure was logged with its URL, redacted.
     assert "rendering through Splash at http://***@127.0.0.1" in run.stderr
+
+
+@pytest.fixture
+def redis_with_password(tmp_path: Path) -> Iterator[str]:
+    """A real redis-server on a free 127.0.0.1 port that requires a password; its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed (apt-get install redis-server)"
+        if os.environ.get("NEWSCRAWLER_REQUIRE_REDIS"):
+            pytest.fail(message + "; NEWSCRAWLER_REQUIRE_REDIS is set, so this is an error")
+        pytest.skip(message)
+    port = closed_port()
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--requirepass", "r3dis-s3cret"]
+    command += ["--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as child:
+        try:
+            for _ in range(100):
+                with (
+                    contextlib.suppress(OSError),
+                    socket.create_connection(("127.0.0.1", port), 0.2),
+                ):
+                    break
+                time.sleep(0.05)
+            yield f"redis://:r3dis-s3cret@127.0.0.1:{port}/0"
+        finally:
+            child.terminate()
+            child.wait(timeout=10)
+
+
+def test_a_redis_password_never_appears_while_the_crawl_uses_that_redis(
+    tmp_path: Path, redis_with_password: str
+) -> None:
+    routes: dict[str, Behaviour] = {"/robots.txt": ROBOTS_OK}
+    with FaultyServer(routes) as server:
+        routes["/story"] = reply(page("Crawled through a shared Redis"))
+        routes["/e500"] = reply("no", status=500)
+        routes["/sitemap.xml"] = sitemap(server.base, ["/story", "/e500"])
+        run = crawl_test_site(
+            server.url("/sitemap.xml"),
+            tmp_path / "run",
+            settings={"NEWSCRAWLER_REDIS_URL": redis_with_password, "DOWNLOAD_TIMEOUT": "1"},
+            extra_args=["-L", "DEBUG"],
+        )
+    assert run.returncode == 0, run.stderr[-3000:]
+    # The crawl really ran on that Redis (the password was accepted) ...
+    assert [a["title"] for a in run.articles()] == ["Crawled through a shared Redis"]
+    assert "redis://***@127.0.0.1" in run.stderr
+    # ... and its password is nowhere in what the crawl printed or wrote.
+    assert _leaks(_all_output(tmp_path / "run", [run.stdout, run.stderr])) == []
 
 
 def test_credentials_never_appear_when_the_proxy_is_down(tmp_path: Path) -> None:

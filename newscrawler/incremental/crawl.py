@@ -18,7 +18,7 @@ from scrapy import Request, signals
 from newscrawler.discovery import DiscoveredLink
 from newscrawler.incremental.revisit import DEFAULT_REVISIT_HOURS, FetchPlan, plan_fetch
 from newscrawler.items import Article
-from newscrawler.state import SqliteArticleState, state_for_crawler
+from newscrawler.state import ArticleState, state_for_crawler
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -45,7 +45,7 @@ class KnownArticleDropped(Exception):
 class IncrementalCrawl:
     def __init__(
         self,
-        state: SqliteArticleState | None,
+        state: ArticleState | None,
         stats: StatsCollector | None = None,
         enabled: bool = True,
         revisit_hours: tuple[float, ...] = DEFAULT_REVISIT_HOURS,

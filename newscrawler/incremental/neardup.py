@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from newscrawler.state.sqlite import SqliteArticleState, utc_stamp
+from newscrawler.state.protocol import ArticleState
+from newscrawler.state.sqlite import utc_stamp
 
 __all__ = ["DEFAULT_THRESHOLD", "NUM_PERM", "NearDuplicateIndex", "body_minhash", "shingles"]
 
@@ -62,9 +63,7 @@ class NearDuplicateIndex:
         self.duplicate_of: dict[str, str | None] = {}
 
     @classmethod
-    def load(
-        cls, state: SqliteArticleState, threshold: float = DEFAULT_THRESHOLD
-    ) -> NearDuplicateIndex:
+    def load(cls, state: ArticleState, threshold: float = DEFAULT_THRESHOLD) -> NearDuplicateIndex:
         index = cls(threshold)
         for article_id, first_seen, duplicate_of, data in state.signatures():
             index.add(article_id, _from_bytes(data), duplicate_of, first_seen)

@@ -10,7 +10,7 @@ from scrapy.exceptions import DropItem
 
 from newscrawler.incremental.crawl import KnownArticleDropped
 from newscrawler.items import Article
-from newscrawler.state import SqliteArticleState, state_for_crawler
+from newscrawler.state import ArticleState, state_for_crawler
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -26,7 +26,7 @@ class DuplicateArticleDropped(DropItem, KnownArticleDropped):
 class DeduplicateArticlesPipeline:
     def __init__(
         self,
-        state: SqliteArticleState | None,
+        state: ArticleState | None,
         stats: StatsCollector | None = None,
         drop_copies: bool = False,
     ) -> None:

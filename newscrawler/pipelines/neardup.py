@@ -15,7 +15,7 @@ from scrapy.exceptions import NotConfigured
 from newscrawler.incremental.neardup import DEFAULT_THRESHOLD, NearDuplicateIndex, body_minhash
 from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DuplicateArticleDropped
-from newscrawler.state import SqliteArticleState, state_for_crawler
+from newscrawler.state import ArticleState, state_for_crawler
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -28,7 +28,7 @@ class LinkNearDuplicatesPipeline:
     def __init__(
         self,
         index: NearDuplicateIndex,
-        state: SqliteArticleState | None = None,
+        state: ArticleState | None = None,
         stats: StatsCollector | None = None,
         drop_copies: bool = False,
     ) -> None:

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from newscrawler.items import Article
 from newscrawler.rejects import RejectsLog, rejects_for_crawler
 from newscrawler.safety.paths import expand_output_path
-from newscrawler.state import SqliteArticleState, state_for_crawler
+from newscrawler.state import ArticleState, state_for_crawler
 from newscrawler.state.recover import previous_output, reconcile_output
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class WriteJsonLinesPipeline:
     def __init__(
         self,
         writer: JsonLinesWriter,
-        state: SqliteArticleState | None = None,
+        state: ArticleState | None = None,
         rejects: RejectsLog | None = None,
         stats: StatsCollector | None = None,
     ) -> None:

@@ -20,6 +20,8 @@ from newscrawler.discovery import (
     parse_wordpress_posts,
     sitemaps_from_robots,
 )
+from newscrawler.distributed import configure as configure_distributed
+from newscrawler.distributed import may_seed
 from newscrawler.extraction.encoding import decode_html
 from newscrawler.incremental.crawl import IncrementalCrawl, incremental_for_crawler, user_agent
 from newscrawler.items import Article
@@ -72,6 +74,8 @@ class NewsSpider(Spider):
         super().update_settings(settings)
         # Rendered and plain fetches of one URL must not be duplicates (only with SPLASH_URL).
         enable_splash_fingerprints(settings)
+        # With NEWSCRAWLER_REDIS_URL: the shared queue and dupefilter of a distributed crawl.
+        configure_distributed(settings)
         # The user agent names the crawler and a contact URL, unless USER_AGENT itself was set.
         contact = settings.get("NEWSCRAWLER_CONTACT_URL")
         if contact and settings.getpriority("USER_AGENT") == settings.getpriority("BOT_NAME"):
@@ -104,6 +108,8 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value(f"newscrawler/spider/{key}", count)
 
     async def start(self) -> AsyncIterator[Any]:
+        if not may_seed(self.crawler):
+            return  # a distributed crawl another worker has seeded
         for url in self.discovery_urls:
             yield Request(
                 url, callback=self.parse_discovery, errback=self.fetch_failed, dont_filter=True

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from newscrawler.incremental.neardup import body_minhash
 from newscrawler.items import Article
-from newscrawler.state.sqlite import SqliteArticleState
+from newscrawler.state.protocol import ArticleState
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def last_lines(path: Path, count: int = TAIL_LINES) -> list[bytes]:
     return lines[-count:]
 
 
-def reconcile_output(state: SqliteArticleState, *paths: Path) -> int:
+def reconcile_output(state: ArticleState, *paths: Path) -> int:
     """Record in the state the articles at the end of `paths` it lacks; returns how many."""
     repaired = 0
     for path in paths:

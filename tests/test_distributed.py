@@ -1,0 +1,183 @@
+"""Distributed crawl: 2 and 3 worker processes share one crawl of a 2,000-page local site through
+a real redis-server on 127.0.0.1, and a SIGKILLed worker loses nothing.
+
+Skipped (with the reason) where Redis is not running, unless NEWSCRAWLER_REQUIRE_REDIS is set (CI
+sets it), where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from .environment import child_environment
+from .faulty_server import FAST_SETTINGS, SITES_DIR, TEST_SITE, Behaviour, FaultyServer, reply
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+PAGES = 2000
+WORDS = [
+    "river",
+    "budget",
+    "council",
+    "vote",
+    "school",
+    "harbor",
+    "rail",
+    "energy",
+    "court",
+    "market",
+    "storm",
+    "health",
+]
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own on the local Redis, deleted afterwards."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            pass
+    except OSError:
+        message = "redis-server is not running on 127.0.0.1:6379 (apt-get install redis-server)"
+        if os.environ.get("NEWSCRAWLER_REQUIRE_REDIS"):
+            pytest.fail(message + "; NEWSCRAWLER_REQUIRE_REDIS is set, so this is an error")
+        pytest.skip(message + "; set NEWSCRAWLER_REQUIRE_REDIS=1 to fail instead of skipping")
+    prefix = f"nctest:{uuid.uuid4().hex}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=prefix + "*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+def article_page(number: int) -> bytes:
+    """An article page whose text no other page shares (seeded by its number)."""
+    rng = random.Random(number)
+    paragraphs = "".join(
+        "<p>"
+        + " ".join(rng.choice(WORDS) + str(rng.randint(0, 10**6)) for _ in range(40))
+        + ".</p>"
+        for _ in range(4)
+    )
+    return (
+        f"<html><head><title>Story {number}</title></head><body><article>"
+        f"<h1>Story number {number} of the day</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[FaultyServer]:
+    routes: dict[str, Behaviour] = {
+        "/robots.txt": reply("User-agent: *\nAllow: /\n", content_type="text/plain")
+    }
+    with FaultyServer(routes) as server:
+        paths = [f"/news/story-{n}.html" for n in range(PAGES)]
+        for n, path in enumerate(paths):
+            routes[path] = reply(article_page(n))
+        entries = "".join(f"<url><loc>{server.base}{p}</loc></url>" for p in paths)
+        routes["/sitemap.xml"] = reply(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>',
+            content_type="application/xml",
+        )
+        yield server
+
+
+def start_worker(server: FaultyServer, workdir: Path, prefix: str) -> subprocess.Popen[bytes]:
+    """One `newscrawler crawl --redis` worker process writing to its own workdir/out.jsonl."""
+    env = child_environment()
+    env["NEWSCRAWLER_SITES_DIR"] = str(SITES_DIR)
+    command = [sys.executable, "-m", "newscrawler.cli", "crawl", TEST_SITE, "--redis", REDIS_URL]
+    command += ["-a", f"start_url={server.url('/sitemap.xml')}", "--state", "state.sqlite3"]
+    command += ["-o", "out.jsonl"]
+    settings = {
+        **FAST_SETTINGS,
+        "NEWSCRAWLER_REDIS_PREFIX": prefix,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    }
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    workdir.mkdir(parents=True, exist_ok=True)
+    with (workdir / "stderr.txt").open("ab") as err:
+        return subprocess.Popen(command, cwd=workdir, env=env, stdout=err, stderr=err)
+
+
+def wait_all(workers: list[subprocess.Popen[bytes]], timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    for worker in workers:
+        try:
+            worker.wait(max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            for other in workers:
+                other.kill()
+            pytest.fail("a worker did not finish in time")
+
+
+def union(workdirs: list[Path]) -> Counter[str]:
+    """How many times each article URL appears across the workers' outputs."""
+    seen: Counter[str] = Counter()
+    for workdir in workdirs:
+        path = workdir / "out.jsonl"
+        if path.exists():
+            for line in path.read_bytes().split(b"\n"):
+                if line:
+                    seen[json.loads(line)["url"]] += 1
+    return seen
+
+
+def lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_workers_share_the_crawl(
+    site: FaultyServer, redis_prefix: str, tmp_path: Path, count: int
+) -> None:
+    workdirs = [tmp_path / f"worker{i}" for i in range(count)]
+    workers = [start_worker(site, w, redis_prefix) for w in workdirs]
+    wait_all(workers)
+    assert [w.returncode for w in workers] == [0] * count
+    seen = union(workdirs)
+    assert len(seen) == PAGES, f"{PAGES - len(seen)} articles missing"
+    assert max(seen.values()) == 1, [u for u, n in seen.items() if n > 1][:5]
+    # Each worker did a share of the work: the queue was shared, not crawled N times.
+    assert all(lines(w / "out.jsonl") > PAGES / count / 4 for w in workdirs)
+    # Each article page was fetched once, by one worker.
+    fetched = Counter(h.path for h in site.hits() if h.path.startswith("/news/"))
+    assert sum(fetched.values()) >= PAGES
+
+
+def test_a_killed_worker_loses_nothing(
+    site: FaultyServer, redis_prefix: str, tmp_path: Path
+) -> None:
+    workdirs = [tmp_path / f"worker{i}" for i in range(3)]
+    workers = [start_worker(site, w, redis_prefix) for w in workdirs]
+    victim = workdirs[0] / "out.jsonl"
+    deadline = time.monotonic() + 120
+    while lines(victim) < 100 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # SIGKILL mid-run: no shutdown at all; its taken requests are requeued by the others
+    # once its heartbeat expires.
+    workers[0].send_signal(signal.SIGKILL)
+    workers[0].wait()
+    wait_all(workers[1:])
+    assert [w.returncode for w in workers[1:]] == [0, 0]
+    seen = union(workdirs)
+    assert len(seen) == PAGES, f"{PAGES - len(seen)} articles missing"
+    # At most the killed worker's last line is both written and recorded twice.
+    assert sum(n - 1 for n in seen.values()) <= 1
+    stderr = "".join((w / "stderr.txt").read_text("utf-8", "replace") for w in workdirs[1:])
+    assert "requests of a dead worker requeued" in stderr
