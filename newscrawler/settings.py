@@ -90,6 +90,10 @@ NEWSCRAWLER_OUTPUT = ""
 NEWSCRAWLER_OUTPUT_FSYNC = False
 # Dropped items: one JSON object per line with url, site, reason, detail and time.
 NEWSCRAWLER_REJECTS = "rejects.jsonl"
+# Extract articles from fetched pages. False: article pages are fetched and counted
+# (newscrawler/spider/pages/not_extracted) but nothing is extracted or yielded; with
+# `-s ITEM_PIPELINES={}` this is the framework-only baseline of benchmarks/crawl_throughput.py.
+NEWSCRAWLER_EXTRACT = True
 # Embedded state (seen canonical URLs and content hashes), shared by all runs on this machine.
 NEWSCRAWLER_STATE_PATH = ".newscrawler/state.sqlite3"
 # Deduplicate against earlier runs too (not only within the run).

@@ -33,6 +33,9 @@ from newscrawler.splash.config import enable_splash_fingerprints
 from newscrawler.splash.rendering import PageRendering
 
 if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
@@ -68,6 +71,13 @@ class NewsSpider(Spider):
         self.discovery_urls = [start_url] if start_url else list(self.site.start_urls)
         self._rejects: RejectsLog | None = None
         self._rendering: PageRendering | None = None
+        self.extract = True  # NEWSCRAWLER_EXTRACT, read in from_crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.extract = crawler.settings.getbool("NEWSCRAWLER_EXTRACT", True)
+        return spider
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -167,6 +177,9 @@ class NewsSpider(Spider):
     ) -> Iterator[Article | Request]:
         if response.status == 304:  # a conditional revisit: unchanged, nothing to write
             self.incremental.not_modified(response)
+            return
+        if not self.extract:  # the framework-only baseline of benchmarks/crawl_throughput.py
+            self._inc("pages/not_extracted")
             return
         content_type = (response.headers.get(b"Content-Type") or b"").lower()
         if not isinstance(response, TextResponse) or (
