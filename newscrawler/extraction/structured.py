@@ -18,7 +18,15 @@ from newscrawler.extraction.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ARTICLE_TYPES", "JsonLd", "Metadata", "read_json_ld", "read_metadata"]
+__all__ = [
+    "ARTICLE_TYPES",
+    "ElementIndex",
+    "JsonLd",
+    "Metadata",
+    "index_elements",
+    "read_json_ld",
+    "read_metadata",
+]
 
 ARTICLE_TYPES = frozenset(
     {
@@ -39,14 +47,30 @@ ARTICLE_TYPES = frozenset(
     }
 )
 
-XPATH_JSON_LD = "//script[@type='application/ld+json' or @type='application/json+ld']/text()"
-XPATH_META = "//meta[@content]"
-XPATH_CANONICAL = "//link[@rel='canonical']/@href"
 XPATH_HTML_LANG = "/html/@lang | /html/@xml:lang"
-XPATH_TIME = "//article//time[@datetime]/@datetime | //time[@itemprop][@datetime]/@datetime"
 # Microdata properties the layers read (dates); a narrow XPath, since reading every itemprop
 # of a large page costs more than the rest of the metadata together.
 XPATH_ITEMPROP = "//*[@itemprop='datePublished' or @itemprop='dateModified']"
+
+# The tags the metadata and title layers read, collected in one walk of the tree: each `//tag`
+# XPath walks the whole document (~0.25 ms on a news page), and they were eight.
+INDEXED_TAGS = ("meta", "link", "time", "title", "h1", "script")
+_JSON_LD_TYPES = frozenset({"application/ld+json", "application/json+ld"})
+
+
+class ElementIndex(dict[str, list[lxml_html.HtmlElement]]):
+    """Elements of INDEXED_TAGS by tag, in document order."""
+
+    def of(self, tag: str) -> list[lxml_html.HtmlElement]:
+        return self.get(tag, [])
+
+
+def index_elements(tree: lxml_html.HtmlElement) -> ElementIndex:
+    index = ElementIndex()
+    for element in tree.iter(*INDEXED_TAGS):
+        index.setdefault(element.tag, []).append(element)
+    return index
+
 
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -133,14 +157,19 @@ def types_of(obj: dict[str, Any]) -> list[str]:
     return [v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)]
 
 
-def read_json_ld(tree: lxml_html.HtmlElement, url: str | None = None) -> JsonLd:
+def read_json_ld(
+    tree: lxml_html.HtmlElement, url: str | None = None, index: ElementIndex | None = None
+) -> JsonLd:
     """Find the page's article object. With several articles in one page (a @graph of related
     stories): the one whose `url`, `@id` or `mainEntityOfPage` is the page's URL, else the one
     with the longest `articleBody`, else the first with a headline."""
     result = JsonLd()
     candidates: list[dict[str, Any]] = []
-    for script in tree.xpath(XPATH_JSON_LD):
-        data = _loads_tolerant(str(script))
+    scripts = (index if index is not None else index_elements(tree)).of("script")
+    for script in scripts:
+        if (script.get("type") or "").strip().lower() not in _JSON_LD_TYPES:
+            continue
+        data = _loads_tolerant(script.text or "")
         if data is None:
             logger.debug("unparseable JSON-LD block skipped")
             continue
@@ -197,18 +226,36 @@ def _names_url(obj: dict[str, Any], url: str) -> bool:
     return False
 
 
-def read_metadata(tree: lxml_html.HtmlElement) -> Metadata:
+def read_metadata(
+    tree: lxml_html.HtmlElement, index: ElementIndex | None = None, html: str | None = None
+) -> Metadata:
+    """`html`, the page's text when at hand, lets a page without microdata dates skip their
+    XPath (it tests every element)."""
+    index = index if index is not None else index_elements(tree)
     meta = Metadata()
-    for element in tree.xpath(XPATH_META):
+    for element in index.of("meta"):
+        content = element.get("content")
         key = element.get("property") or element.get("name") or element.get("itemprop")
-        if not key:
+        if content is None or not key:
             continue
-        meta.values.setdefault(key.strip().lower(), []).append(element.get("content", ""))
-    canonical = tree.xpath(XPATH_CANONICAL)
-    meta.canonical = str(canonical[0]).strip() if canonical else None
+        meta.values.setdefault(key.strip().lower(), []).append(content)
+    canonical = [
+        href
+        for link in index.of("link")
+        if (link.get("rel") or "").strip().lower() == "canonical"
+        and (href := link.get("href")) is not None
+    ]
+    meta.canonical = canonical[0].strip() if canonical else None
     lang = tree.xpath(XPATH_HTML_LANG)
     meta.html_lang = str(lang[0]).strip() if lang else None
-    meta.times = [str(t) for t in tree.xpath(XPATH_TIME)]
+    meta.times = [
+        value
+        for time in index.of("time")
+        if (value := time.get("datetime")) is not None
+        and (time.get("itemprop") is not None or _inside(time, "article"))
+    ]
+    if html is not None and "datePublished" not in html and "dateModified" not in html:
+        return meta
     for element in tree.xpath(XPATH_ITEMPROP):
         prop = element.get("itemprop", "").strip()
         value = element.get("content") or element.get("datetime")
@@ -217,3 +264,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> Metadata:
         if prop and value:
             meta.itemprops.setdefault(prop, []).append(value.strip())
     return meta
+
+
+def _inside(element: lxml_html.HtmlElement, tag: str) -> bool:
+    return any(a.tag == tag for a in element.iterancestors())
