@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newscrawler.extraction.dates import parse_datetime
+from newscrawler.extraction.dates import in_page_offset, parse_datetime
+from newscrawler.extraction.page import ArticlePage
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -62,3 +63,51 @@ def test_a_time_without_a_zone_keeps_only_the_day() -> None:
 def test_schema_form_is_a_fixed_point() -> None:
     for text in ("2017-03-15T10:04:00+09:00", "2017-03-15", "2017-03-15T01:04:00-05:00"):
         assert parse_datetime(parse_datetime(text, now=NOW), now=NOW) == text
+
+
+# -- the page's own offset for a UTC timestamp ---------------------------------------------------
+
+_UTC_PAGE = (
+    '<html><head><script type="application/ld+json">{"@type": "NewsArticle",'
+    ' "headline": "Council votes", "datePublished": "2023-11-09T05:30:59Z"}</script></head>'
+    "<body><article><h1>Council votes</h1>{extra}<p>The council voted.</p></article></body></html>"
+)
+
+
+def _published(extra: str) -> str | None:
+    return (
+        ArticlePage("https://news.example/a", _UTC_PAGE.replace("{extra}", extra))
+        .extract()
+        .published_at
+    )
+
+
+def test_a_wall_clock_time_in_the_page_gives_the_utc_instant_its_offset() -> None:
+    # The page shows 23:30:59 local; JSON-LD says 05:30:59Z: the same moment at -06:00.
+    assert _published('<time datetime="2023-11-08 23:30:59">Nov. 8</time>') == (
+        "2023-11-08T23:30:59-06:00"
+    )
+
+
+def test_the_same_instant_with_an_offset_in_the_page_code_gives_the_offset() -> None:
+    extra = '<script>var page = {"date": "2023-11-09T00:30:59-05:00"};</script>'
+    assert _published(extra) == "2023-11-09T00:30:59-05:00"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '<time datetime="2023-11-08 23:31:59">updated</time>',  # another moment: seconds differ
+        '<time datetime="2023-11-08 23:30">Nov. 8</time>',  # no seconds: could be chance
+        '<time datetime="2023-11-07 05:30:59">two days earlier</time>',  # not a real offset
+    ],
+)
+def test_a_time_that_is_not_the_same_moment_leaves_utc_alone(extra: str) -> None:
+    assert _published(extra) == "2023-11-09T05:30:59+00:00"
+
+
+def test_a_round_utc_time_is_not_matched_to_a_wall_clock_by_chance() -> None:
+    instant = datetime(2023, 11, 9, 6, 0, 0, tzinfo=UTC)
+    assert in_page_offset(instant, datetime(2023, 11, 9, 8, 0, 0)) is None
+    odd = instant.replace(second=7)
+    assert in_page_offset(odd, datetime(2023, 11, 9, 8, 0, 7)) == "2023-11-09T08:00:07+02:00"

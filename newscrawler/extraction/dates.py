@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 
-__all__ = ["find_page_date", "is_plausible", "parse_datetime"]
+__all__ = ["find_page_date", "in_page_offset", "is_plausible", "parse_datetime", "wall_clock"]
 
 # The earliest date a news page can plausibly carry; anything before is a parsing accident
 # (a phone number, a copyright line, a Unix epoch default).
@@ -215,6 +215,44 @@ def parse_datetime(text: str | None, now: datetime | None = None) -> str | None:
             now,
         )
     return None
+
+
+def wall_clock(text: str | None) -> datetime | None:
+    """A date-time written without a zone, to the second (`2023-11-08 23:30:59`): the page's
+    local wall-clock time. None for anything else."""
+    m = _ISO_RE.match(text or "")
+    if not m or m["tz"] or not m["second"]:
+        return None
+    try:
+        return datetime(
+            int(m["year"]),
+            int(m["month"]),
+            int(m["day"]),
+            int(m["hour"]),
+            int(m["minute"]),
+            int(m["second"]),
+        )
+    except ValueError:
+        return None
+
+
+# Offsets in use on Earth: -12:00 to +14:00, in quarter hours.
+_MIN_OFFSET, _MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+
+
+def in_page_offset(instant: datetime, local: datetime) -> str | None:
+    """`instant` (aware) written in the offset that makes it read `local` (the page's wall
+    clock), when the two differ by a real offset: the same moment, in the page's own zone.
+    A round time (a whole quarter hour, no seconds) could match an unrelated time by chance
+    and is not used."""
+    if instant.second == 0 and instant.minute % 15 == 0:
+        return None
+    offset = local - instant.astimezone(UTC).replace(tzinfo=None)
+    if not offset or not _MIN_OFFSET <= offset <= _MAX_OFFSET:
+        return None
+    if offset % timedelta(minutes=15):
+        return None
+    return instant.astimezone(timezone(offset)).isoformat()
 
 
 def find_page_date(html: str, url: str | None = None) -> str | None:
