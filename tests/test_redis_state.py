@@ -53,3 +53,28 @@ def test_importing_the_distributed_crawl_warns_nothing() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         import newscrawler.distributed  # noqa: F401
+
+
+def test_batched_lookups_answer_as_single_ones(redis_prefix: str, tmp_path: Path) -> None:
+    # More URLs than one batch (500 in SQLite, 1,000 in Redis), repeated and unknown ones.
+    urls = [f"https://x/{n}" for n in range(1300)]
+    stores: list[ArticleState] = [
+        SqliteArticleState(tmp_path / "s.sqlite3"),
+        RedisArticleState(REDIS_URL, redis_prefix),
+    ]
+    answers = []
+    for store in stores:
+        for n, url in enumerate(urls[:1100]):
+            article = Article(url=url, canonical_url=url, id=f"a{n}", site="x")
+            article.content_hash = f"h{n}"
+            store.record(article, NOW)
+            store.record_fetch(url + "?src=feed", url, etag=f'"{n}"' if n % 2 else None, now=NOW)
+        asked = urls + urls[:5]
+        fetched = store.fetches(u + "?src=feed" for u in asked)
+        known = store.articles(asked)
+        assert fetched == {u + "?src=feed": store.fetch(u + "?src=feed") for u in urls[:1100]}
+        assert known == {u: store.article(u) for u in urls[:1100]}
+        assert store.fetches([]) == {} and store.articles([]) == {}
+        answers.append((fetched, known))
+        store.close()
+    assert answers[0] == answers[1]

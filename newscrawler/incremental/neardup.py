@@ -2,21 +2,33 @@
 sites and runs, so a later copy of a wire story links to the earliest one.
 
 Shingles are two consecutive words (each Han, kana or Hangul character counts as a word), of the
-casefolded body. Signatures are stored in the state (table `signatures`) and loaded into an
-in-memory `MinHashLSH` at start: 128 permutations, 512 bytes per article.
+casefolded body: 128 permutations, 512 bytes per article. The index is the state itself: each
+stored signature comes with its LSH band keys (MinHashLSH's banding for threshold 0.2, see
+`newscrawler.state.sqlite.band_keys`), so a query reads only the candidates sharing a band, memory
+stays flat however many articles are stored, and in Redis every worker sees every other worker's
+articles at once. Only this process's articles not yet written are held in memory.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from newscrawler.state.protocol import ArticleState
-from newscrawler.state.sqlite import utc_stamp
+from newscrawler.state.sqlite import (
+    BAND_ROWS,
+    SIGNATURE_BANDS,
+    SignatureRecord,
+    SqliteArticleState,
+    utc_stamp,
+)
 
 __all__ = ["DEFAULT_THRESHOLD", "NUM_PERM", "NearDuplicateIndex", "body_minhash", "shingles"]
 
@@ -47,66 +59,135 @@ def body_minhash(paragraphs: Iterable[str]) -> MinHash:
     return minhash
 
 
-def _from_bytes(data: bytes) -> MinHash:
-    values = np.frombuffer(data, dtype=np.uint32).copy()
-    return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME)
+@dataclass(frozen=True)
+class _Pending:
+    minhash: MinHash
+    duplicate_of: str | None
+    first_seen: str
 
 
 class NearDuplicateIndex:
-    """Article id -> body signature, with an LSH index for candidates and the earliest copy."""
+    """Near-duplicate lookups in the signatures of a state store (with their band keys), plus the
+    bodies of this process on their way to the writer (`add`), stored once written (`store`).
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+    Without a state (`NEWSCRAWLER_DEDUP_ACROSS_RUNS` off) the signatures of this run go to a
+    temporary SQLite file, deleted by `close`.
+    """
+
+    def __init__(self, state: ArticleState | None, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self.minhashes: dict[str, MinHash] = {}
-        self.first_seen: dict[str, str] = {}
-        self.duplicate_of: dict[str, str | None] = {}
+        self._folder: str | None = None
+        if state is None:
+            self._folder = tempfile.mkdtemp(prefix="newscrawler-neardup-")
+            state = SqliteArticleState(Path(self._folder) / "signatures.sqlite3")
+        self.state: ArticleState = state
+        # Bodies indexed but whose line is not written yet (so not in the state): a copy later in
+        # this run is linked to them all the same. As many as items in flight.
+        self.pending: dict[str, _Pending] = {}
 
-    @classmethod
-    def load(cls, state: ArticleState, threshold: float = DEFAULT_THRESHOLD) -> NearDuplicateIndex:
-        index = cls(threshold)
-        for article_id, first_seen, duplicate_of, data in state.signatures():
-            index.add(article_id, _from_bytes(data), duplicate_of, first_seen)
-        return index
+    def add(self, article_id: str, minhash: MinHash, duplicate_of: str | None = None) -> None:
+        """Index a body for this process until `store`; a new revision replaces the old body."""
+        self.pending[article_id] = _Pending(minhash, duplicate_of, utc_stamp())
 
-    def add(
-        self,
-        article_id: str,
-        minhash: MinHash,
-        duplicate_of: str | None = None,
-        first_seen: str | None = None,
-    ) -> None:
-        """Index a body; a new revision of a known article replaces its signature."""
-        if article_id in self.minhashes:
-            self.lsh.remove(article_id)
-        else:
-            self.first_seen[article_id] = first_seen or utc_stamp(datetime.now(UTC))
-            self.duplicate_of[article_id] = duplicate_of
-        self.minhashes[article_id] = minhash
-        self.lsh.insert(article_id, minhash)
+    def store(self, article_id: str, site: str) -> bool:
+        """The article's line is written: store its signature (and band keys) in the state.
+        False when it was not pending."""
+        pending = self.pending.pop(article_id, None)
+        if pending is None:
+            return False
+        self.state.record_signature(
+            article_id, site, pending.minhash.hashvalues.tobytes(), pending.duplicate_of
+        )
+        return True
 
-    def root(self, article_id: str) -> str:
-        """The earliest copy `article_id` links to (itself when it is an original)."""
-        seen = {article_id}
-        while (parent := self.duplicate_of.get(article_id)) and parent not in seen:
-            seen.add(parent)
-            article_id = parent
-        return article_id
+    def discard(self, article_id: str) -> None:
+        """The article was dropped after `add`: it will not be written."""
+        self.pending.pop(article_id, None)
+
+    def close(self) -> None:
+        """Delete the temporary signatures of a run without a state (a given state stays open)."""
+        if self._folder is not None:
+            self.state.close()
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+    def _candidates(self, minhash: MinHash) -> dict[str, SignatureRecord]:
+        """Stored and pending bodies sharing an LSH band with `minhash`."""
+        values = np.asarray(minhash.hashvalues, dtype=np.uint32)
+        found = {r.id: r for r in self.state.similar_signatures(values.tobytes())}
+        used = SIGNATURE_BANDS * BAND_ROWS
+        bands = values[:used].reshape(SIGNATURE_BANDS, BAND_ROWS)
+        for key, pending in self.pending.items():
+            theirs = np.asarray(pending.minhash.hashvalues, dtype=np.uint32)
+            known = found.get(key)
+            if (theirs[:used].reshape(SIGNATURE_BANDS, BAND_ROWS) == bands).all(axis=1).any():
+                # A new revision replaces the stored body; the first sighting and link stay.
+                found[key] = SignatureRecord(
+                    key,
+                    known.first_seen if known else pending.first_seen,
+                    known.duplicate_of if known else pending.duplicate_of,
+                    theirs.tobytes(),
+                )
+            elif known is not None:
+                del found[key]  # only its old revision shared a band
+        return found
 
     def matches(self, minhash: MinHash, exclude: Sequence[str] = ()) -> list[tuple[str, float]]:
         """(id, estimated Jaccard) of indexed bodies at or above the threshold, best first."""
-        found = [
-            (key, self.minhashes[key].jaccard(minhash))
-            for key in self.lsh.query(minhash)
-            if key not in exclude
-        ]
-        return sorted(
-            ((k, s) for k, s in found if s >= self.threshold), key=lambda p: (-p[1], p[0])
-        )
+        return [(r.id, score) for r, score in self._matches(minhash, exclude)]
+
+    def _matches(
+        self, minhash: MinHash, exclude: Sequence[str]
+    ) -> list[tuple[SignatureRecord, float]]:
+        values = np.asarray(minhash.hashvalues, dtype=np.uint32)
+        found = []
+        for record in self._candidates(minhash).values():
+            if record.id in exclude:
+                continue
+            theirs = np.frombuffer(record.minhash, dtype=np.uint32)
+            if len(theirs) != len(values):
+                continue
+            # As MinHash.jaccard: the share of equal hash values.
+            score = float(np.count_nonzero(theirs == values)) / len(values)
+            if score >= self.threshold:
+                found.append((record, score))
+        return sorted(found, key=lambda p: (-p[1], p[0].id))
+
+    def _records(self, article_ids: Iterable[str]) -> dict[str, SignatureRecord]:
+        """First sighting and link of indexed articles (a stored one's from the state)."""
+        wanted = set(article_ids)
+        found = {
+            key: SignatureRecord(key, p.first_seen, p.duplicate_of, b"")
+            for key, p in self.pending.items()
+            if key in wanted
+        }
+        found.update(self.state.signature_records(wanted))
+        return found
 
     def earliest_copy(self, minhash: MinHash, exclude: Sequence[str] = ()) -> str | None:
         """The id of the earliest article this body is a copy of, or None."""
-        roots = {self.root(key) for key, _ in self.matches(minhash, exclude)} - set(exclude)
+        matched = self._matches(minhash, exclude)
+        if not matched:
+            return None
+        known = {record.id: record for record, _ in matched}
+        # Follow `duplicate_of` to the root of each match, fetching each level in one batch.
+        frontier = {r.duplicate_of for r in known.values() if r.duplicate_of}
+        while frontier := {key for key in frontier if key not in known}:
+            parents = self._records(frontier)
+            known.update(parents)
+            # An unknown parent (no signature) ends its chain, as a root.
+            known.update({k: SignatureRecord(k, "", None, b"") for k in frontier - set(parents)})
+            frontier = {r.duplicate_of for r in parents.values() if r.duplicate_of}
+        roots = {self._root(record.id, known) for record, _ in matched} - set(exclude)
         if not roots:
             return None
-        return min(roots, key=lambda key: (self.first_seen.get(key, ""), key))
+        return min(roots, key=lambda key: (known[key].first_seen, key))
+
+    @staticmethod
+    def _root(article_id: str, known: dict[str, SignatureRecord]) -> str:
+        """The earliest copy `article_id` links to (itself when it is an original)."""
+        seen = {article_id}
+        while (parent := known[article_id].duplicate_of) and parent not in seen:
+            seen.add(parent)
+            article_id = parent
+        return article_id

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from datasketch import MinHash
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.incremental.neardup import DEFAULT_THRESHOLD, NearDuplicateIndex, body_minhash
 from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DuplicateArticleDropped
-from newscrawler.state import ArticleState, state_for_crawler
+from newscrawler.state import state_for_crawler
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -28,16 +27,15 @@ class LinkNearDuplicatesPipeline:
     def __init__(
         self,
         index: NearDuplicateIndex,
-        state: ArticleState | None = None,
         stats: StatsCollector | None = None,
         drop_copies: bool = False,
     ) -> None:
         self.index = index
-        self.state = state
         self.stats = stats
         self.drop_copies = drop_copies
-        # Signatures of articles on their way to the writer, stored once their line is written.
-        self.pending: dict[str, MinHash] = {}
+        # The item each pending signature came from: another item with the same id dropped
+        # earlier in the pipelines (a known URL listed twice) must not discard it.
+        self._items: dict[str, Article] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LinkNearDuplicatesPipeline:
@@ -46,13 +44,16 @@ class LinkNearDuplicatesPipeline:
             raise NotConfigured("NEWSCRAWLER_NEARDUP_ENABLED is off")
         threshold = settings.getfloat("NEWSCRAWLER_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
         across_runs = settings.getbool("NEWSCRAWLER_DEDUP_ACROSS_RUNS", True)
-        state = state_for_crawler(crawler) if across_runs else None
-        index = (
-            NearDuplicateIndex.load(state, threshold) if state else NearDuplicateIndex(threshold)
-        )
-        pipeline = cls(index, state, crawler.stats, settings.getbool("NEWSCRAWLER_NEARDUP_DROP"))
+        # Without the state, this run's signatures go to a temporary file of their own.
+        index = NearDuplicateIndex(state_for_crawler(crawler) if across_runs else None, threshold)
+        pipeline = cls(index, crawler.stats, settings.getbool("NEWSCRAWLER_NEARDUP_DROP"))
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
         return pipeline
+
+    def close_spider(self) -> None:
+        self.index.close()
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
@@ -72,17 +73,22 @@ class LinkNearDuplicatesPipeline:
                     )
                 item.duplicate_of = original
                 self._inc("linked")
-        # Indexed now, so a copy later in this same run is linked too.
+        # Indexed now (in memory until its line is written), so a copy later in this same run
+        # is linked too.
         self.index.add(item.id, minhash, item.duplicate_of)
-        self.pending[item.id] = minhash
+        self._items[item.id] = item
         return item
 
     def item_scraped(self, item: Any, **_: Any) -> None:
+        """The line is written: the signature goes to the state, for later runs and workers."""
         if not isinstance(item, Article):
             return
-        minhash = self.pending.pop(item.id, None)
-        if minhash is not None and self.state is not None:
-            self.state.record_signature(
-                item.id, item.site, minhash.hashvalues.tobytes(), item.duplicate_of
-            )
+        self._items.pop(item.id, None)
+        if self.index.store(item.id, item.site):
             self._inc("indexed")
+
+    def item_not_written(self, item: Any, **_: Any) -> None:
+        """Dropped or failed after this pipeline: not written, so not indexed."""
+        if isinstance(item, Article) and self._items.get(item.id) is item:
+            del self._items[item.id]
+            self.index.discard(item.id)

@@ -1,5 +1,6 @@
 """The embedded crawl state: articles written (by canonical URL and content hash, with revision),
-the fetch validators and discovery dates of each article URL, and near-duplicate signatures.
+the fetch validators and discovery dates of each article URL, and near-duplicate signatures with
+their LSH band keys (the near-duplicate index lives here, not in memory).
 
 One SQLite file in WAL mode. An article row is inserted only after the article's line is written
 (the writer pipeline calls `record`), so a crash between the two re-emits an article rather than
@@ -8,15 +9,26 @@ losing it; `newscrawler.state.recover` closes even that gap on the next start.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from newscrawler.items import Article
 
-__all__ = ["ArticleRecord", "FetchRecord", "SqliteArticleState", "utc_stamp"]
+__all__ = [
+    "BAND_ROWS",
+    "BAND_SCHEME",
+    "SIGNATURE_BANDS",
+    "ArticleRecord",
+    "FetchRecord",
+    "SignatureRecord",
+    "SqliteArticleState",
+    "band_keys",
+    "utc_stamp",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -48,11 +60,48 @@ CREATE TABLE IF NOT EXISTS signatures (
     duplicate_of  TEXT,
     minhash       BLOB NOT NULL
 );
+-- The LSH index of those signatures: one row per band of each signature (see `band_keys`).
+-- Bodies sharing any band key are candidates; the primary key serves lookups by band key and the
+-- removal of a replaced revision's rows.
+CREATE TABLE IF NOT EXISTS signature_bands (
+    band_key      INTEGER NOT NULL,
+    article_id    TEXT NOT NULL,
+    PRIMARY KEY (band_key, article_id)
+) WITHOUT ROWID;
+-- Facts about the file itself: `signature_bands` = the BAND_SCHEME its band rows were built with.
+CREATE TABLE IF NOT EXISTS state_meta (
+    name          TEXT PRIMARY KEY,
+    value         TEXT NOT NULL
+);
 """
 # Columns added after the first release; a state file from then gains them on open.
 _ADDED_COLUMNS = {"articles": {"modified_at": "TEXT", "duplicate_of": "TEXT"}}
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
+# Variables per `IN (...)` of a batched lookup (SQLite allows 32,766 since 3.32, 999 before).
+_CHUNK = 500
+
+# Near-duplicate candidates: datasketch MinHashLSH's banding for threshold 0.2 at 128 permutations
+# (its optimal b and r, checked by a test): the first SIGNATURE_BANDS * BAND_ROWS hash values of a
+# signature, BAND_ROWS per band. Two bodies are candidates when any band is equal, exactly as in
+# MinHashLSH. A band (its number and 2 x 4 bytes) is stored as a 64-bit hash: a collision only
+# adds a candidate, which the Jaccard estimate then rejects.
+SIGNATURE_BANDS = 28
+BAND_ROWS = 2
+BAND_SCHEME = f"minhash/{SIGNATURE_BANDS}x{BAND_ROWS}/blake2b-64"
+_BAND_BYTES = 4 * BAND_ROWS  # the hash values are uint32
+
+
+def band_keys(minhash: bytes) -> list[int]:
+    """The signed 64-bit key of each band of a stored signature (uint32 hash values)."""
+    keys = []
+    for band in range(SIGNATURE_BANDS):
+        chunk = minhash[band * _BAND_BYTES : (band + 1) * _BAND_BYTES]
+        if len(chunk) < _BAND_BYTES:
+            break
+        digest = hashlib.blake2b(bytes((band,)) + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
 
 
 def utc_stamp(when: datetime | None = None) -> str:
@@ -91,6 +140,17 @@ class FetchRecord:
     last_checked: str
 
 
+@dataclass(frozen=True)
+class SignatureRecord:
+    """A stored body signature: uint32 MinHash values as bytes, with the article's first sighting
+    and the earliest copy it links to."""
+
+    id: str
+    first_seen: str
+    duplicate_of: str | None
+    minhash: bytes
+
+
 class SqliteArticleState:
     """Seen articles by canonical URL and by content hash, plus fetches and signatures."""
 
@@ -111,6 +171,39 @@ class SqliteArticleState:
             for name, kind in columns.items():
                 if name not in present:
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        self._index_signatures()
+
+    def _index_signatures(self) -> None:
+        """Build the band rows of signatures stored before them (a state file from an earlier
+        version, or another band scheme): once, on open."""
+        if self._meta("signature_bands") == BAND_SCHEME:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._meta("signature_bands") != BAND_SCHEME:  # another process may have done it
+                self._db.execute("DELETE FROM signature_bands")
+                rows = self._db.execute("SELECT id, minhash FROM signatures")
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO signature_bands (band_key, article_id) VALUES (?, ?)",
+                    ((key, str(id_)) for id_, data in rows for key in band_keys(bytes(data))),
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO state_meta (name, value) VALUES (?, ?)",
+                    ("signature_bands", BAND_SCHEME),
+                )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _meta(self, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM state_meta WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def _chunks(self, keys: Iterable[str]) -> Iterator[list[str]]:
+        batch = list(dict.fromkeys(keys))
+        for start in range(0, len(batch), _CHUNK):
+            yield batch[start : start + _CHUNK]
 
     # -- articles ----------------------------------------------------------------------------
 
@@ -135,6 +228,20 @@ class SqliteArticleState:
             (canonical_url,),
         ).fetchone()
         return ArticleRecord(*row) if row else None
+
+    def articles(self, canonical_urls: Iterable[str]) -> dict[str, ArticleRecord]:
+        """`article` for many URLs at once: the known ones, by URL (one query per 500)."""
+        found: dict[str, ArticleRecord] = {}
+        for chunk in self._chunks(canonical_urls):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"""SELECT canonical_url, id, site, content_hash, revision, first_seen, last_seen,
+                           duplicate_of
+                    FROM articles WHERE canonical_url IN ({marks})""",
+                chunk,
+            ):
+                found[row[0]] = ArticleRecord(*row)
+        return found
 
     def record(self, article: Article, now: datetime | None = None) -> None:
         stamp = utc_stamp(now)
@@ -182,6 +289,20 @@ class SqliteArticleState:
         ).fetchone()
         return FetchRecord(*row) if row else None
 
+    def fetches(self, urls: Iterable[str]) -> dict[str, FetchRecord]:
+        """`fetch` for many URLs at once (a sitemap's links): the known ones, by URL."""
+        found: dict[str, FetchRecord] = {}
+        for chunk in self._chunks(urls):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"""SELECT url, canonical_url, etag, last_modified, lastmod, published_at,
+                           first_seen, last_checked
+                    FROM fetches WHERE url IN ({marks})""",
+                chunk,
+            ):
+                found[row[0]] = FetchRecord(*row)
+        return found
+
     def record_fetch(
         self,
         url: str,
@@ -223,14 +344,32 @@ class SqliteArticleState:
         duplicate_of: str | None,
         now: datetime | None = None,
     ) -> None:
-        """Store (or, for a new revision, replace) an article's body signature; the first
-        sighting time and the link to the earliest copy are kept."""
-        self._db.execute(
-            """INSERT INTO signatures (id, site, first_seen, duplicate_of, minhash)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (id) DO UPDATE SET minhash = excluded.minhash""",
-            (article_id, site, utc_stamp(now), duplicate_of, minhash),
-        )
+        """Store (or, for a new revision, replace) an article's body signature and its band keys;
+        the first sighting time and the link to the earliest copy are kept."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            old = self._db.execute(
+                "SELECT minhash FROM signatures WHERE id = ?", (article_id,)
+            ).fetchone()
+            if old is not None:
+                self._db.executemany(
+                    "DELETE FROM signature_bands WHERE band_key = ? AND article_id = ?",
+                    ((key, article_id) for key in band_keys(bytes(old[0]))),
+                )
+            self._db.execute(
+                """INSERT INTO signatures (id, site, first_seen, duplicate_of, minhash)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET minhash = excluded.minhash""",
+                (article_id, site, utc_stamp(now), duplicate_of, minhash),
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO signature_bands (band_key, article_id) VALUES (?, ?)",
+                ((key, article_id) for key in band_keys(minhash)),
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def has_signature(self, article_id: str) -> bool:
         row = self._db.execute("SELECT 1 FROM signatures WHERE id = ?", (article_id,)).fetchone()
@@ -240,6 +379,31 @@ class SqliteArticleState:
         """(id, first_seen, duplicate_of, minhash) of every stored signature."""
         for row in self._db.execute("SELECT id, first_seen, duplicate_of, minhash FROM signatures"):
             yield str(row[0]), str(row[1]), row[2], bytes(row[3])
+
+    def similar_signatures(self, minhash: bytes) -> list[SignatureRecord]:
+        """The stored signatures sharing a band key with `minhash`: near-duplicate candidates."""
+        keys = band_keys(minhash)
+        if not keys:
+            return []
+        rows = self._db.execute(
+            f"""SELECT id, first_seen, duplicate_of, minhash FROM signatures
+                WHERE id IN (SELECT article_id FROM signature_bands
+                             WHERE band_key IN ({",".join("?" * len(keys))}))""",
+            keys,
+        )
+        return [SignatureRecord(str(r[0]), str(r[1]), r[2], bytes(r[3])) for r in rows]
+
+    def signature_records(self, article_ids: Iterable[str]) -> dict[str, SignatureRecord]:
+        """The stored signatures of these articles, by id (those that have one)."""
+        found: dict[str, SignatureRecord] = {}
+        for chunk in self._chunks(article_ids):
+            for row in self._db.execute(
+                f"""SELECT id, first_seen, duplicate_of, minhash FROM signatures
+                    WHERE id IN ({",".join("?" * len(chunk))})""",
+                chunk,
+            ):
+                found[row[0]] = SignatureRecord(str(row[0]), str(row[1]), row[2], bytes(row[3]))
+        return found
 
     def close(self) -> None:
         self._db.close()
