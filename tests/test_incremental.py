@@ -166,6 +166,33 @@ def test_the_state_keeps_its_api_and_gains_fetches(tmp_path: Path) -> None:
     state.close()
 
 
+class SingleLookupsRefused(SqliteArticleState):
+    """A real SQLite state whose one-URL `fetch` must not be called."""
+
+    def fetch(self, url: str) -> FetchRecord | None:
+        raise AssertionError(f"a single lookup of {url}")
+
+
+def test_a_documents_links_are_looked_up_in_one_batch(tmp_path: Path) -> None:
+    from newscrawler.incremental.crawl import IncrementalCrawl
+
+    links = [
+        DiscoveredLink(f"https://e.com/{n}", "sitemap", lastmod="2017-03-15T01:04:00+00:00")
+        for n in range(1200)
+    ]
+    plans = []
+    for state in (SqliteArticleState(tmp_path / "a.sqlite3"), SingleLookupsRefused(tmp_path / "b")):
+        for link in links[::2]:  # known, checked just now: skipped
+            state.record_fetch(link.url, link.url, lastmod=link.lastmod, now=T0)
+        crawl = IncrementalCrawl(state)
+        if isinstance(state, SingleLookupsRefused):
+            crawl.prefetch(links)
+        plans.append([crawl.plan(link, T0 + timedelta(minutes=5)).action for link in links])
+        assert not crawl._prefetched  # each used once, then forgotten
+        state.close()
+    assert plans[0] == plans[1] == ["skip", "new"] * 600
+
+
 # -- real crawls -------------------------------------------------------------------------------
 
 
