@@ -117,6 +117,38 @@ def test_the_visible_headline_wins_over_an_seo_variant_it_confirms() -> None:
     assert article.extraction["title"] == "generic"
 
 
+@pytest.mark.parametrize(
+    ("h1", "declared", "title"),
+    [
+        # A kicker <span> run into the headline: the declared title separates the words.
+        (
+            "<span>Nationale Demo</span><span>Der 9. Juli naht</span>",
+            "Nationale Demo / Der 9. Juli naht",
+            "Nationale Demo / Der 9. Juli naht",
+        ),
+        # The kicker's colon, lost between two spans, comes back.
+        (
+            "<span>Ahrtal flood</span> <span>Two resignations</span>",
+            "Ahrtal flood: Two resignations",
+            "Ahrtal flood: Two resignations",
+        ),
+        # Only quotes differ: the visible headline keeps its own.
+        (
+            "\u201cWe stay\u201d, says mayor",
+            '"We stay", says mayor',
+            "\u201cWe stay\u201d, says mayor",
+        ),
+    ],
+)
+def test_a_headline_with_a_glued_kicker_takes_the_declared_spacing(
+    h1: str, declared: str, title: str
+) -> None:
+    head = f"<meta property=\"og:title\" content='{declared}'>"
+    body = f"<article><h1>{h1}</h1><p>{PARAGRAPH}</p></article>"
+    article = ArticlePage("https://news.example.com/a", html_page(head, body)).extract()
+    assert article.title == title
+
+
 def test_an_unrelated_h1_does_not_replace_the_declared_headline() -> None:
     head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget agreed after long debate"}</script>'
     body = f"<h1>Politics</h1><article><p>{PARAGRAPH}</p></article>"

@@ -10,6 +10,8 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 
+from lxml.html import HtmlElement
+
 __all__ = ["find_page_date", "in_page_offset", "is_plausible", "parse_datetime", "wall_clock"]
 
 # The earliest date a news page can plausibly carry; anything before is a parsing accident
@@ -255,10 +257,11 @@ def in_page_offset(instant: datetime, local: datetime) -> str | None:
     return instant.astimezone(timezone(offset)).isoformat()
 
 
-def find_page_date(html: str, url: str | None = None) -> str | None:
+def find_page_date(html: str | HtmlElement, url: str | None = None) -> str | None:
     """The publication day found in a page's text, markup or (last) URL by htmldate, the
-    measured leader for dates (0.90 on a 1,000-page labelled set); a bare ISO date or None."""
-    if not html:
+    measured leader for dates (0.90 on a 1,000-page labelled set); a bare ISO date or None.
+    A parsed tree is read from a copy, half the cost of htmldate parsing the text again."""
+    if html is None or (isinstance(html, str) and not html):
         return None
     import htmldate
 

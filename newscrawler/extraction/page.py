@@ -298,6 +298,9 @@ class ArticlePage:
             and any(_overlap(headline, d) >= _CONFIRMED_OVERLAP for d in self.declared_titles)
             else None
         )
+        if confirmed:
+            declared = [clean_title(d, self.site_names) for d in self.declared_titles]
+            confirmed = _separated(confirmed, [d for d in declared if d])
         return self._first(
             ("site", clean(self._site_one("title"))),
             ("generic", clean(lambda: confirmed)),
@@ -466,7 +469,7 @@ class ArticlePage:
             # day only, which the schema writes as a bare date.
             if site_field != "published_at":
                 return None
-            return find_page_date(self.html, self.url)
+            return find_page_date(self.tree, self.url)
 
         value, layer = self._first(
             ("site", lambda: parse_datetime(self._site_one(site_field)())),
@@ -639,6 +642,24 @@ def _overlap(a: str, b: str) -> float:
 
 
 _SECOND_LEVEL = {"co", "com", "ne", "or", "ac", "go", "gov", "org", "net", "edu"}
+
+
+def _separated(headline: str, declared: Sequence[str]) -> str:
+    """The headline as a declared title writes it when the <h1> ran a kicker into it: the
+    same letters, but the declared one separates words the markup glued ("DemoDer") or puts
+    the kicker's colon back. Any other difference keeps the visible headline."""
+    letters = _WORD_RE.findall(headline.casefold())
+    for title in declared:
+        cleaned = clean_text(title)
+        words = _WORD_RE.findall(cleaned.casefold())
+        if "".join(words) != "".join(letters) or cleaned == headline:
+            continue
+        if len(words) > len(letters) or cleaned.count(":") > headline.count(":"):
+            return cleaned
+    return headline
+
+
+_WORD_RE = re.compile(r"\w+")
 
 
 def _host_label(url: str) -> str | None:
