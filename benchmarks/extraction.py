@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import dateparser
 import trafilatura
 
 from newscrawler.extraction.encoding import decode_html
@@ -294,6 +295,9 @@ def evaluate(cases: list[Case]) -> dict[str, Scores]:
     # trafilatura's caches) belong to a crawl's start, not to its steady pages/s. The language
     # model loads on the first page without a usable lang attribute, which may come late.
     detect_language("A sentence long enough for the statistical language detector to run.")
+    # htmldate (on both sides) falls back to dateparser, which compiles the rules of each of its
+    # ~200 locales on first use (~1.5 s); a string no locale reads compiles them all.
+    dateparser.parse("no date here 99")
     for case in cases[:WARM_UP_PAGES]:
         run_ours(case)
         run_trafilatura_full(case)
