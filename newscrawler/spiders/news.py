@@ -156,6 +156,11 @@ class NewsSpider(Spider):
             self.rejects.add(response.url, f"discovery-{kind}", error, site=self.site.id)
         if response.status >= 400:
             return
+        # What the state knows of this document's article links, read in one batch: a 50,000-URL
+        # sitemap is a few queries (or Redis round trips), not 50,000.
+        self.incremental.prefetch(
+            [link for link in links if not link.is_sitemap and self.site.is_article_url(link.url)]
+        )
         for link in links:
             if link.is_sitemap:
                 yield Request(link.url, callback=self.parse_discovery, errback=self.fetch_failed)
