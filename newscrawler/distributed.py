@@ -22,6 +22,7 @@ from weakref import WeakKeyDictionary
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.misc import load_object
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
@@ -40,6 +41,15 @@ __all__ = ["RedisScheduler", "RequestDoneMiddleware", "configure", "may_seed"]
 # other workers take the worker's in-flight requests back at most this long afterwards.
 HEARTBEAT_TTL = 10
 _TOKEN = "newscrawler_inflight"
+# Pop the best request of scrapy-redis' PriorityQueue (a sorted set) and keep it in this
+# worker's in-flight hash, atomically. KEYS: queue, in-flight hash; ARGV: the entry's token.
+_TAKE_SCRIPT = """
+local taken = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #taken == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('HSET', KEYS[2], ARGV[1], taken[1])
+return taken[1]
+"""
 _SCHEDULERS: WeakKeyDictionary[Crawler, RedisScheduler] = WeakKeyDictionary()
 
 
@@ -81,6 +91,7 @@ class RedisScheduler(Scheduler):
     worker: str
     _idle_checks: int = 0
     _heartbeat: task.LoopingCall | None = None
+    _take: Any = None  # the registered _TAKE_SCRIPT
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -112,6 +123,7 @@ class RedisScheduler(Scheduler):
         )
         if not getattr(self, "df", None):
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        self._take = self.server.register_script(_TAKE_SCRIPT)
         if self.flush_on_start:
             self.flush()
         if len(self.queue):
@@ -166,12 +178,20 @@ class RedisScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
-        request: Request | None = self.queue.pop(self.idle_before_close)
+        token = uuid.uuid4().hex
+        if isinstance(self.queue, PriorityQueue):
+            # Taken from the queue and recorded in flight in one step: a worker killed between
+            # the two would otherwise lose the request (gone from the queue, in no one's hands).
+            data = self._take(keys=[self.queue.key, self._inflight(self.worker)], args=[token])
+            request = self.queue._decode_request(data) if data else None
+        else:  # another scrapy-redis queue class: its own pop, then the in-flight record
+            request = self.queue.pop(self.idle_before_close)
+            if request is not None:
+                data = self.queue._encode_request(request)
+                self.server.hset(self._inflight(self.worker), token, data)
         if request is None:
             return None
-        token = uuid.uuid4().hex
         request.meta[_TOKEN] = token
-        self.server.hset(self._inflight(self.worker), token, self.queue._encode_request(request))
         self.crawler.stats.inc_value("scheduler/dequeued/redis")
         return request
 
