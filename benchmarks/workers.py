@@ -12,7 +12,7 @@ The server and Redis run on the same machine as the workers: with 2 cores, a thi
 even a second) competes with them for CPU, so the speed-up says as much about the machine as
 about the crawler. Needs redis-server (`bash tools/test-services.sh`).
 
-    python benchmarks/workers.py [--pages 3000] [--workers 1,2,3]
+    python benchmarks/workers.py [--pages 3000] [--workers 1,2,3,3,2,1]
         [--redis redis://127.0.0.1:6379/0] [--corpora ../shared/corpora]
 """
 
@@ -91,13 +91,19 @@ def run_workers(site: CorpusSite, count: int, redis_url: str, tmp: Path) -> dict
         "written_twice": sum(n - 1 for n in seen.values()),
         "shares": [r.articles_written() for r in results],
         "peak_rss_mb": [round(r.max_rss_mb) for r in results],
+        # Other work on the machine shows here: the crawl alone would add about its workers.
+        "load_average_1min": os.getloadavg()[0],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_site_arguments(parser, 3_000)
-    parser.add_argument("--workers", default="1,2,3", help="worker counts (default 1,2,3)")
+    parser.add_argument(
+        "--workers",
+        default="1,2,3,3,2,1",
+        help="worker counts, in this order (default 1,2,3,3,2,1: each twice, against drift)",
+    )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis URL and db")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -118,16 +124,34 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.pages} article pages on 127.0.0.1, {os.cpu_count()} cores shared by the workers,"
         " the server (this process) and Redis"
     )
-    print(f"{'workers':>7} {'seconds':>8} {'pages/s':>8} {'speed-up':>8}  articles per worker")
+    print(
+        f"{'workers':>7} {'seconds':>8} {'pages/s':>8} {'speed-up':>8} {'load':>5}"
+        "  articles per worker"
+    )
+    # Against the mean of the 1-worker runs (a list such as 1,2,3,3,2,1 repeats each).
+    ones = [r["pages_per_second"] for r in rows if r["workers"] == 1] or [
+        rows[0]["pages_per_second"]
+    ]
+    single = sum(ones) / len(ones)
     for row in rows:
-        speedup = row["pages_per_second"] / rows[0]["pages_per_second"]
+        speedup = row["pages_per_second"] / single
         print(
             f"{row['workers']:>7} {row['seconds']:>8.1f} {row['pages_per_second']:>8.1f}"
-            f" {speedup:>7.2f}x  {', '.join(map(str, row['shares']))}"
+            f" {speedup:>7.2f}x {row['load_average_1min']:>5.1f}"
+            f"  {', '.join(map(str, row['shares']))}"
             + (f" ({row['written_twice']} written twice)" if row["written_twice"] else "")
         )
+    means = {}
+    for count in sorted(set(counts)):
+        runs = [r["pages_per_second"] for r in rows if r["workers"] == count]
+        means[count] = sum(runs) / len(runs)
+    print(
+        "mean: "
+        + ", ".join(f"{n} -> {v:.1f} pages/s ({v / single:.2f}x)" for n, v in means.items())
+    )
     if args.json:
-        args.json.write_text(json.dumps({"pages": args.pages, "runs": rows}, indent=1) + "\n")
+        figures = {"pages": args.pages, "runs": rows, "mean_pages_per_second": means}
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
     return 0
 
 
