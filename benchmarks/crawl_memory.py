@@ -4,9 +4,10 @@ One full crawl (extraction and every pipeline, to JSON Lines) of `--pages` pages
 100,000) of the local site of benchmarks/corpus_site.py, with the same settings as
 crawl_throughput.py. The crawler process's RSS (/proc VmRSS) is sampled every `--interval`
 seconds to a CSV (seconds, RSS MB, article pages served so far); at the end it prints the peak
-(VmHWM), the RSS when 25/50/75/100% of the pages had been served, and the least-squares slope of
-RSS against pages over the second half, in MB per 10,000 pages. Runs unattended, printing a
-progress line about every 30 seconds.
+(VmHWM), the RSS when 25/50/75/100% of the pages had been served, the median RSS of each quarter,
+and the least-squares slope of RSS against pages over the second half, in MB per 10,000 pages.
+Runs unattended, printing a progress line about every 30 seconds. The peak includes transient
+spikes (one big page parsed: tens of MB for a moment); the medians and slope show the trend.
 
     python benchmarks/crawl_memory.py [--pages 100000] [--interval 5] [--csv memory.csv]
 
@@ -35,8 +36,22 @@ Sample = tuple[float, float, int]  # seconds, RSS MB, pages served
 
 
 def rss_at(samples: list[Sample], pages: int) -> float | None:
-    """RSS at the first sample taken once `pages` pages had been served."""
-    return next((rss for _, rss, served in samples if served >= pages), None)
+    """RSS at the first sample taken once `pages` pages had been served (the last sample when
+    the crawl ended before the next sample after its last page)."""
+    found = next((rss for _, rss, served in samples if served >= pages), None)
+    return samples[-1][1] if found is None and samples else found
+
+
+def quarter_medians(samples: list[Sample], total: int) -> list[float | None]:
+    """Median RSS of the samples in each quarter of the pages: single samples catch the
+    transient peak of one big page; medians show the trend."""
+    medians: list[float | None] = []
+    for q in range(4):
+        values = sorted(
+            rss for _, rss, served in samples if q * total / 4 <= served < (q + 1) * total / 4
+        )
+        medians.append(values[len(values) // 2] if values else None)
+    return medians
 
 
 def slope_per_10k(samples: list[Sample], total: int) -> float | None:
@@ -90,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak RSS {result.max_rss_mb:.0f} MB")
     at = {f"{p}%": rss_at(samples, args.pages * p // 100) for p in (25, 50, 75, 100)}
     print("RSS at " + ", ".join(f"{k} {v:.0f} MB" if v else f"{k} n/a" for k, v in at.items()))
+    medians = quarter_medians(samples, args.pages)
+    print(
+        "median RSS per quarter of the pages: "
+        + ", ".join(f"{m:.0f} MB" if m else "n/a" for m in medians)
+    )
     slope = slope_per_10k(samples, args.pages)
     print(
         "slope over the second half: "
@@ -102,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": result.elapsed,
             "peak_rss_mb": result.max_rss_mb,
             "rss_mb_at": at,
+            "median_rss_mb_per_quarter": medians,
             "slope_mb_per_10k_second_half": slope,
         }
         args.json.write_text(json.dumps(summary, indent=1) + "\n")
