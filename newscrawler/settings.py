@@ -94,6 +94,12 @@ NEWSCRAWLER_REJECTS = "rejects.jsonl"
 # (newscrawler/spider/pages/not_extracted) but nothing is extracted or yielded; with
 # `-s ITEM_PIPELINES={}` this is the framework-only baseline of benchmarks/crawl_throughput.py.
 NEWSCRAWLER_EXTRACT = True
+
+# Requests waiting to be fetched are kept on disk (Scrapy's pickled LIFO disk queues, in a
+# temporary folder removed at the end), so memory does not grow with the size of the sitemaps;
+# False keeps them in memory. A JOBDIR set by the user keeps Scrapy's resumable queue instead.
+SCHEDULER = "newscrawler.crawl_queue.DiskQueueScheduler"
+NEWSCRAWLER_DISK_QUEUE = True
 # Embedded state (seen canonical URLs and content hashes), shared by all runs on this machine.
 NEWSCRAWLER_STATE_PATH = ".newscrawler/state.sqlite3"
 # Deduplicate against earlier runs too (not only within the run).
