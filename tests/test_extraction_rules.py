@@ -149,6 +149,40 @@ def test_a_headline_with_a_glued_kicker_takes_the_declared_spacing(
     assert article.title == title
 
 
+@pytest.mark.parametrize(
+    ("h1", "declared", "title"),
+    [
+        # A kicker (topic label) above the headline, inside the <h1>: the headline is the title.
+        (
+            "<span>Premier League</span> Liverpool lose at Everton in the title race",
+            "Liverpool lose at Everton in the title race",
+            "Liverpool lose at Everton in the title race",
+        ),
+        # The declared title is the h1's beginning, not its end: nothing is cut.
+        (
+            "Liverpool lose at Everton in the title race, says manager",
+            "Liverpool lose at Everton in the title race",
+            "Liverpool lose at Everton in the title race, says manager",
+        ),
+        # Too long to be a kicker: the <h1> stays as it is.
+        (
+            "In a week of bad news for the club Liverpool lose at Everton and fall four"
+            " points behind in the title race",
+            "Liverpool lose at Everton and fall four points behind in the title race",
+            "In a week of bad news for the club Liverpool lose at Everton and fall four"
+            " points behind in the title race",
+        ),
+    ],
+)
+def test_a_kicker_run_into_the_h1_is_not_part_of_the_title(
+    h1: str, declared: str, title: str
+) -> None:
+    head = f'<meta property="og:title" content="{declared}">'
+    body = f"<article><h1>{h1}</h1><p>{PARAGRAPH}</p></article>"
+    article = ArticlePage("https://news.example.com/a", html_page(head, body)).extract()
+    assert article.title == title
+
+
 def test_an_unrelated_h1_does_not_replace_the_declared_headline() -> None:
     head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget agreed after long debate"}</script>'
     body = f"<h1>Politics</h1><article><p>{PARAGRAPH}</p></article>"

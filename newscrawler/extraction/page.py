@@ -300,7 +300,8 @@ class ArticlePage:
         )
         if confirmed:
             declared = [clean_title(d, self.site_names) for d in self.declared_titles]
-            confirmed = _separated(confirmed, [d for d in declared if d])
+            declared = [d for d in declared if d]
+            confirmed = _without_kicker(_separated(confirmed, declared), declared)
         return self._first(
             ("site", clean(self._site_one("title"))),
             ("generic", clean(lambda: confirmed)),
@@ -660,6 +661,28 @@ def _separated(headline: str, declared: Sequence[str]) -> str:
 
 
 _WORD_RE = re.compile(r"\w+")
+# A kicker (topic label) run into the <h1> before the headline: at most this many words.
+_MAX_KICKER_WORDS = 6
+_MIN_HEADLINE_LETTERS = 12
+
+
+def _without_kicker(headline: str, declared: Sequence[str]) -> str:
+    """The declared title when the <h1> is a kicker followed by exactly that title ("Premier
+    League Rückschlag im Titelkampf" for "Rückschlag im Titelkampf"): the kicker is a label
+    above the headline, not part of it."""
+    words = _WORD_RE.findall(headline.casefold())
+    letters = "".join(words)
+    for title in declared:
+        title_words = _WORD_RE.findall(title.casefold())
+        tail = "".join(title_words)
+        if (
+            len(tail) >= _MIN_HEADLINE_LETTERS
+            and tail != letters
+            and letters.endswith(tail)
+            and len(words) - len(title_words) <= _MAX_KICKER_WORDS
+        ):
+            return clean_text(title)
+    return headline
 
 
 def _host_label(url: str) -> str | None:
