@@ -4,6 +4,7 @@ the visible headline, wire sources, paragraph breaks, table layouts, not-an-arti
 from __future__ import annotations
 
 import gzip
+import html
 
 import pytest
 
@@ -143,10 +144,14 @@ def test_the_visible_headline_wins_over_an_seo_variant_it_confirms() -> None:
 def test_a_headline_with_a_glued_kicker_takes_the_declared_spacing(
     h1: str, declared: str, title: str
 ) -> None:
-    head = f"<meta property=\"og:title\" content='{declared}'>"
+    assert title_with_og_title(h1, declared) == title
+
+
+def title_with_og_title(h1: str, og_title: str) -> str | None:
+    """The title of an article page with this <h1> and this og:title."""
+    head = f'<meta property="og:title" content="{html.escape(og_title)}">'
     body = f"<article><h1>{h1}</h1><p>{PARAGRAPH}</p></article>"
-    article = ArticlePage("https://news.example.com/a", html_page(head, body)).extract()
-    assert article.title == title
+    return ArticlePage("https://news.example.com/a", html_page(head, body)).extract().title
 
 
 @pytest.mark.parametrize(
@@ -177,10 +182,7 @@ def test_a_headline_with_a_glued_kicker_takes_the_declared_spacing(
 def test_a_kicker_run_into_the_h1_is_not_part_of_the_title(
     h1: str, declared: str, title: str
 ) -> None:
-    head = f'<meta property="og:title" content="{declared}">'
-    body = f"<article><h1>{h1}</h1><p>{PARAGRAPH}</p></article>"
-    article = ArticlePage("https://news.example.com/a", html_page(head, body)).extract()
-    assert article.title == title
+    assert title_with_og_title(h1, declared) == title
 
 
 def test_an_unrelated_h1_does_not_replace_the_declared_headline() -> None:
