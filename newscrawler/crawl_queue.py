@@ -11,49 +11,37 @@ keeps Scrapy's resumable behaviour, and NEWSCRAWLER_DISK_QUEUE=False keeps every
 
 from __future__ import annotations
 
-import logging
 import shutil
 import tempfile
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 from scrapy.core.scheduler import Scheduler
-from scrapy.utils.job import job_dir
-from scrapy.utils.misc import build_from_crawler, load_object
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.dupefilters import BaseDupeFilter
 
 __all__ = ["DiskQueueScheduler"]
-
-logger = logging.getLogger(__name__)
 
 
 class DiskQueueScheduler(Scheduler):
     """Scrapy's scheduler with its disk queues in a temporary folder when JOBDIR is not set."""
 
-    temporary_dir: str | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DiskQueueScheduler:
-        settings = crawler.settings
-        jobdir = job_dir(settings)
-        temporary = None
-        if jobdir is None and settings.getbool("NEWSCRAWLER_DISK_QUEUE", True):
-            temporary = tempfile.mkdtemp(prefix="newscrawler-queue-")
-            jobdir = temporary
-        scheduler = cls(
-            dupefilter=build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler),
-            jobdir=jobdir,
-            dqclass=load_object(settings["SCHEDULER_DISK_QUEUE"]),
-            mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
-            logunser=settings.getbool("SCHEDULER_DEBUG"),
-            stats=crawler.stats,
-            pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
-            crawler=crawler,
-        )
-        scheduler.temporary_dir = temporary
-        return scheduler
+    def __init__(
+        self, dupefilter: BaseDupeFilter, jobdir: str | None = None, **kwargs: Any
+    ) -> None:
+        # Scrapy's from_crawler passes JOBDIR here; without one, the queue gets a folder of its
+        # own (and only the queue: the dupefilter and spider state stay in memory).
+        self.temporary_dir: str | None = None
+        crawler: Crawler | None = kwargs.get("crawler")
+        if (
+            jobdir is None
+            and crawler is not None
+            and crawler.settings.getbool("NEWSCRAWLER_DISK_QUEUE", True)
+        ):
+            self.temporary_dir = jobdir = tempfile.mkdtemp(prefix="newscrawler-queue-")
+        super().__init__(dupefilter, jobdir, **kwargs)
 
     def _dqpush(self, request: Request) -> bool:
         # Splash requests stay in memory: scrapy-splash rebuilds its request from constructor
