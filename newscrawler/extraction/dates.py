@@ -261,7 +261,7 @@ def find_page_date(html: str | HtmlElement, url: str | None = None) -> str | Non
     """The publication day found in a page's text, markup or (last) URL by htmldate, the
     measured leader for dates (0.90 on a 1,000-page labelled set); a bare ISO date or None.
     A parsed tree is read from a copy, half the cost of htmldate parsing the text again."""
-    if html is None or (isinstance(html, str) and not html):
+    if isinstance(html, str) and not html:
         return None
     import htmldate
 

@@ -10,7 +10,7 @@ most sites, so it comes after the generic DOM layer, as a fallback.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, ClassVar
@@ -152,13 +152,7 @@ class ArticlePage:
 
     def texts(self, xpath: str) -> list[str]:
         """Cleaned text of every node an XPath selects (elements, attributes or strings)."""
-        values: list[str] = []
-        for node in self.tree.xpath(xpath):
-            raw = visible_text(node) if isinstance(node, etree._Element) else str(node)
-            text = clean_text(raw)
-            if text:
-                values.append(text)
-        return values
+        return _cleaned(self.tree.xpath(xpath))
 
     def selected(self, field: str) -> list[str]:
         xpath = self.SELECTORS.get(field)
@@ -313,12 +307,10 @@ class ArticlePage:
 
     def _first_h1(self) -> list[str]:
         """Cleaned text of the page's <h1> elements, in document order."""
-        texts = (clean_text(visible_text(h1)) for h1 in self.elements.of("h1"))
-        return [t for t in texts if t]
+        return _cleaned(self.elements.of("h1"))
 
     def _html_title(self) -> str | None:
-        titles = (clean_text(visible_text(t)) for t in self.elements.of("title"))
-        return next((t for t in titles if t), None)
+        return next(iter(_cleaned(self.elements.of("title"))), None)
 
     @cached_property
     def declared_titles(self) -> list[str]:
@@ -645,35 +637,40 @@ def _overlap(a: str, b: str) -> float:
 _SECOND_LEVEL = {"co", "com", "ne", "or", "ac", "go", "gov", "org", "net", "edu"}
 
 
-def _separated(headline: str, declared: Sequence[str]) -> str:
-    """The headline as a declared title writes it when the <h1> ran a kicker into it: the
-    same letters, but the declared one separates words the markup glued ("DemoDer") or puts
-    the kicker's colon back. Any other difference keeps the visible headline."""
-    letters = _WORD_RE.findall(headline.casefold())
-    for title in declared:
-        cleaned = clean_text(title)
-        words = _WORD_RE.findall(cleaned.casefold())
-        if "".join(words) != "".join(letters) or cleaned == headline:
-            continue
-        if len(words) > len(letters) or cleaned.count(":") > headline.count(":"):
-            return cleaned
-    return headline
-
-
 _WORD_RE = re.compile(r"\w+")
 # A kicker (topic label) run into the <h1> before the headline: at most this many words.
 _MAX_KICKER_WORDS = 6
 _MIN_HEADLINE_LETTERS = 12
 
 
+def _words(text: str) -> list[str]:
+    """Casefolded words, without the spaces and punctuation between them."""
+    return _WORD_RE.findall(text.casefold())
+
+
+def _separated(headline: str, declared: Sequence[str]) -> str:
+    """The headline as a declared title writes it when the <h1> ran a kicker into it: the
+    same letters, but the declared one separates words the markup glued ("DemoDer") or puts
+    the kicker's colon back. Any other difference keeps the visible headline."""
+    words = _words(headline)
+    for title in declared:
+        cleaned = clean_text(title)
+        title_words = _words(cleaned)
+        if "".join(title_words) != "".join(words) or cleaned == headline:
+            continue
+        if len(title_words) > len(words) or cleaned.count(":") > headline.count(":"):
+            return cleaned
+    return headline
+
+
 def _without_kicker(headline: str, declared: Sequence[str]) -> str:
     """The declared title when the <h1> is a kicker followed by exactly that title ("Premier
     League Rückschlag im Titelkampf" for "Rückschlag im Titelkampf"): the kicker is a label
     above the headline, not part of it."""
-    words = _WORD_RE.findall(headline.casefold())
+    words = _words(headline)
     letters = "".join(words)
     for title in declared:
-        title_words = _WORD_RE.findall(title.casefold())
+        title_words = _words(title)
         tail = "".join(title_words)
         if (
             len(tail) >= _MIN_HEADLINE_LETTERS
@@ -696,6 +693,16 @@ def _host_label(url: str) -> str | None:
         parts = parts[:-1]
     label = parts[-1]
     return label if len(label) >= 4 else None
+
+
+def _cleaned(nodes: Iterable[Any]) -> list[str]:
+    """Cleaned, non-empty text of nodes: elements (their visible text), attributes, strings."""
+    values: list[str] = []
+    for node in nodes:
+        raw = visible_text(node) if isinstance(node, etree._Element) else str(node)
+        if text := clean_text(raw):
+            values.append(text)
+    return values
 
 
 def visible_text(element: etree._Element) -> str:
