@@ -111,9 +111,8 @@ class NearDuplicateIndex:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
-    def _candidates(self, minhash: MinHash) -> dict[str, SignatureRecord]:
-        """Stored and pending bodies sharing an LSH band with `minhash`."""
-        values = np.asarray(minhash.hashvalues, dtype=np.uint32)
+    def _candidates(self, values: np.ndarray) -> dict[str, SignatureRecord]:
+        """Stored and pending bodies sharing an LSH band with the signature `values`."""
         found = {r.id: r for r in self.state.similar_signatures(values.tobytes())}
         used = SIGNATURE_BANDS * BAND_ROWS
         bands = values[:used].reshape(SIGNATURE_BANDS, BAND_ROWS)
@@ -141,7 +140,7 @@ class NearDuplicateIndex:
     ) -> list[tuple[SignatureRecord, float]]:
         values = np.asarray(minhash.hashvalues, dtype=np.uint32)
         found = []
-        for record in self._candidates(minhash).values():
+        for record in self._candidates(values).values():
             if record.id in exclude:
                 continue
             theirs = np.frombuffer(record.minhash, dtype=np.uint32)
