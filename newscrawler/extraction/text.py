@@ -31,6 +31,16 @@ _CJK_BREAK_RE = re.compile(rf"(?<=[{_CJK_CHARS}])[^\S\n]*\n\s*(?=[{_CJK_CHARS}])
 _LIST_SPLIT_RE = re.compile(r"\s*[,;、，；]\s*")
 # Scripts written without spaces between words: each character counts as one word.
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# Anything the three substitutions of clean_text would change, as one character class: a junk
+# character, or whitespace other than the space (every str.isspace() character lies below U+3001).
+# With no such character, no double space and no space at either end, the text is clean already:
+# most text is (extracted, then normalized again by the pipeline), and these checks are cheaper
+# than the three substitutions.
+_UNCLEAN_CHAR_RE = re.compile(
+    "["
+    + re.escape("".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != " "))
+    + r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff]"
+)
 
 
 def clean_text(value: str | None) -> str:
@@ -39,6 +49,8 @@ def clean_text(value: str | None) -> str:
         return ""
     value = html.unescape(value) if "&" in value else value
     value = unicodedata.normalize("NFC", value)
+    if value[0] != " " != value[-1] and "  " not in value and not _UNCLEAN_CHAR_RE.search(value):
+        return value
     value = _JUNK_RE.sub("", value)
     # A line break in the source between two CJK characters is layout, not a word space.
     value = _CJK_BREAK_RE.sub("", value)
