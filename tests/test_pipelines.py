@@ -10,7 +10,14 @@ from scrapy.settings import Settings
 from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DeduplicateArticlesPipeline
 from newscrawler.pipelines.normalize import normalize_article
-from newscrawler.pipelines.validate import ValidateArticlePipeline, validation_problem
+from newscrawler.pipelines.validate import (
+    DRAFT7_KEYWORDS,
+    ValidateArticlePipeline,
+    _fast_check,
+    _validator,
+    article_schema,
+    validation_problem,
+)
 from newscrawler.pipelines.write import (
     JsonLinesWriter,
     OutputConfigError,
@@ -90,6 +97,65 @@ def test_validate_checks_the_json_schema_too() -> None:
     problem = validation_problem(article)
     assert problem is not None and problem[0] == "schema"
     assert "published_at" in problem[1]
+
+
+def _schema_keywords(schema: object) -> set[str]:
+    """Every keyword used anywhere in a schema (property and $defs names are not keywords)."""
+    if not isinstance(schema, dict):
+        return set()
+    found = set(schema)
+    for keyword, value in schema.items():
+        if keyword in ("properties", "$defs"):
+            for sub in value.values():
+                found |= _schema_keywords(sub)
+        elif isinstance(value, dict):
+            found |= _schema_keywords(value)
+        elif isinstance(value, list):
+            for sub in value:
+                found |= _schema_keywords(sub)
+    return found
+
+
+def test_the_compiled_fast_check_uses_only_keywords_draft7_shares() -> None:
+    assert _schema_keywords(article_schema()) <= DRAFT7_KEYWORDS
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("published_at", "2017-03-15 10:04"),
+        ("published_at", 20170315),
+        ("modified_at", "15 March 2017"),
+        ("url", "ftp://example.com/a"),
+        ("image_url", "/relative.jpg"),
+        ("title", ""),
+        ("body", []),
+        ("body", ["ok", 3]),
+        ("tags", ["a", "a"]),
+        ("authors", "Jane Doe"),
+        ("language", "english!"),
+        ("word_count", -1),
+        ("revision", 0),
+        ("content_hash", "md5:abc"),
+        ("extraction", {"title": "guess"}),
+        ("extraction", {"nonsense": "json-ld"}),
+        ("id", "XYZ"),
+        ("fetched_at", "2026-11-25T19:53:07+09:00"),
+        ("unknown_field", "x"),
+    ],
+)
+def test_fast_check_and_jsonschema_agree_on_bad_articles(field: str, value: object) -> None:
+    document = normalize_article(make_article()).to_dict()
+    _fast_check()(document)  # the valid article passes the fast check
+    document[field] = value
+    jsonschema_says_valid = next(iter(_validator().iter_errors(document)), None) is None
+    try:
+        _fast_check()(document)
+        fast_says_valid = True
+    except Exception:
+        fast_says_valid = False
+    assert not jsonschema_says_valid
+    assert fast_says_valid == jsonschema_says_valid
 
 
 def test_deduplicate_within_a_run_and_across_runs(tmp_path: Path) -> None:
