@@ -41,6 +41,9 @@ EXTENSIONS = {
     "newscrawler.drift.DriftAlarm": 505,
     # Run record JSON (counts, drift flags) when NEWSCRAWLER_RUN_RECORD is set; else off.
     "newscrawler.scheduler.records.RunRecorder": 510,
+    # Long-lived objects out of the garbage collector's view, log records below the level not
+    # made (newscrawler/process_tuning.py); NEWSCRAWLER_PROCESS_TUNING=False keeps the defaults.
+    "newscrawler.process_tuning.ProcessTuning": 600,
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -94,6 +97,9 @@ NEWSCRAWLER_REJECTS = "rejects.jsonl"
 # (newscrawler/spider/pages/not_extracted) but nothing is extracted or yielded; with
 # `-s ITEM_PIPELINES={}` this is the framework-only baseline of benchmarks/crawl_throughput.py.
 NEWSCRAWLER_EXTRACT = True
+# Freeze the objects loaded by the first extraction out of the garbage collector's view and skip
+# making log records below the log level (newscrawler/process_tuning.py).
+NEWSCRAWLER_PROCESS_TUNING = True
 
 # Requests waiting to be fetched are kept on disk (Scrapy's pickled LIFO disk queues, in a
 # temporary folder removed at the end), so memory does not grow with the size of the sitemaps;
