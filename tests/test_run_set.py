@@ -1,0 +1,99 @@
+"""The run's per-URL sets on disk (newscrawler/run_set.py): real SQLite files that behave as
+Python's set and dict, store 64-bit digests, and are removed with the run."""
+
+from __future__ import annotations
+
+import gc
+import os
+from pathlib import Path
+
+import pytest
+
+from newscrawler.run_set import (
+    PREFIX,
+    DiskMap,
+    DiskSet,
+    MemoryMap,
+    MemorySet,
+    RunMap,
+    RunSet,
+    key_digest,
+)
+
+URLS = [f"https://example.com/news/{n}.html" for n in range(1000)]
+
+
+def run_files(folder: Path) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if n.startswith(PREFIX))
+
+
+@pytest.fixture
+def tmp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary folder of the run sets made in the test (tempfile.gettempdir())."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
+    return tmp_path
+
+
+# -- the sets ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [DiskSet, MemorySet])
+def test_a_run_set_adds_finds_and_counts_like_a_set(make: type[RunSet], tmp_dir: Path) -> None:
+    keys = make()
+    assert [keys.add(url) for url in URLS] == [True] * len(URLS)
+    assert [keys.add(url) for url in URLS[::10]] == [False] * 100
+    assert len(keys) == len(URLS)
+    assert all(url in keys for url in URLS)
+    assert "https://example.com/news/1000.html" not in keys
+    assert keys.add(b"\x00\xff fingerprint") and b"\x00\xff fingerprint" in keys
+    assert 42 not in keys  # neither str nor bytes: never a member
+    assert len(keys) == len(URLS) + 1
+    keys.close()
+
+
+@pytest.mark.parametrize("make", [DiskMap, MemoryMap])
+def test_a_run_map_gets_and_sets_defaults_like_a_dict(make: type[RunMap], tmp_dir: Path) -> None:
+    ids = make()
+    assert ids.get("hash-1") is None and "hash-1" not in ids
+    assert ids.setdefault("hash-1", "id-1") == "id-1"
+    # The first value stays, as dict.setdefault keeps it.
+    assert ids.setdefault("hash-1", "id-2") == "id-1"
+    assert ids.get("hash-1") == "id-1" and "hash-1" in ids
+    assert ids.setdefault("hash-2", "id-\u6771\u4eac") == "id-\u6771\u4eac"
+    assert ids.get("hash-2") == "id-\u6771\u4eac"
+    assert len(ids) == 2
+    ids.close()
+
+
+def test_the_file_is_removed_on_close_or_when_the_set_is_collected(tmp_dir: Path) -> None:
+    keys = DiskSet()
+    keys.add("https://example.com/a")
+    assert Path(keys.path).parent == tmp_dir and run_files(tmp_dir) == [Path(keys.path).name]
+    keys.close()
+    keys.close()  # again: harmless
+    assert run_files(tmp_dir) == []
+    forgotten, mapping = DiskSet(), DiskMap()
+    assert len(run_files(tmp_dir)) == 2
+    del forgotten, mapping
+    gc.collect()
+    assert run_files(tmp_dir) == []
+
+
+def test_keys_are_stored_as_64_bit_digests_not_as_text(tmp_dir: Path) -> None:
+    keys, ids = DiskSet(), DiskMap()
+    for url in URLS:
+        keys.add(url)
+        ids.setdefault(url, "article-id")
+    digests = [key_digest(url) for url in URLS]
+    assert all(-(2**63) <= d < 2**63 for d in digests)
+    assert key_digest("caf\u00e9") == key_digest("caf\u00e9".encode())
+    for table in (keys, ids):
+        stored = table._db.execute("SELECT key FROM keys ORDER BY key").fetchall()
+        assert [row[0] for row in stored] == sorted(digests)
+        # About 16 bytes a key: the URLs themselves are nowhere in the file.
+        data = Path(table.path).read_bytes()
+        assert b"example.com" not in data
+    assert os.path.getsize(keys.path) < 40 * len(URLS)
+    keys.close()
+    ids.close()
