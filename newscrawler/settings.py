@@ -106,6 +106,12 @@ NEWSCRAWLER_PROCESS_TUNING = True
 # False keeps them in memory. A JOBDIR set by the user keeps Scrapy's resumable queue instead.
 SCHEDULER = "newscrawler.crawl_queue.DiskQueueScheduler"
 NEWSCRAWLER_DISK_QUEUE = True
+# The run's per-URL sets (request fingerprints, article URLs requested, skipped and written,
+# content hashes) are kept in temporary SQLite files removed at the end (newscrawler/run_set.py),
+# so memory does not grow with every page; False keeps them in Python sets. The duplicate filter
+# is Scrapy's with its fingerprints there; a JOBDIR set by the user keeps Scrapy's own (resumable).
+DUPEFILTER_CLASS = "newscrawler.dupefilter.RunSetDupeFilter"
+NEWSCRAWLER_RUN_SETS_ON_DISK = True
 # Embedded state (seen canonical URLs and content hashes), shared by all runs on this machine.
 NEWSCRAWLER_STATE_PATH = ".newscrawler/state.sqlite3"
 # Deduplicate against earlier runs too (not only within the run).

@@ -1,14 +1,22 @@
-"""The run's per-URL sets on disk (newscrawler/run_set.py): real SQLite files that behave as
-Python's set and dict, store 64-bit digests, and are removed with the run."""
+"""The run's per-URL sets on disk (newscrawler/run_set.py, newscrawler/dupefilter.py): real SQLite
+files that behave as Python's set and dict, store 64-bit digests, and are removed with the run;
+Scrapy's duplicate filter on top of them."""
 
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from pathlib import Path
 
 import pytest
+from scrapy import Request, Spider
+from scrapy.settings import Settings
+from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.test import get_crawler
 
+from newscrawler.distributed import configure
+from newscrawler.dupefilter import RunSetDupeFilter
 from newscrawler.run_set import (
     PREFIX,
     DiskMap,
@@ -97,3 +105,73 @@ def test_keys_are_stored_as_64_bit_digests_not_as_text(tmp_dir: Path) -> None:
     assert os.path.getsize(keys.path) < 40 * len(URLS)
     keys.close()
     ids.close()
+
+
+# -- the duplicate filter ----------------------------------------------------------------------
+
+
+def dupefilter(settings: dict[str, object]) -> tuple[RunSetDupeFilter, Spider]:
+    crawler = get_crawler(Spider, {"TELNETCONSOLE_ENABLED": False, **settings})
+    spider = Spider.from_crawler(crawler, name="t")
+    df = build_from_crawler(load_object(crawler.settings["DUPEFILTER_CLASS"]), crawler)
+    assert isinstance(df, RunSetDupeFilter)
+    return df, spider
+
+
+def test_the_project_filters_duplicates_with_the_run_set_filter() -> None:
+    settings = Settings()
+    settings.setmodule("newscrawler.settings", priority="project")
+    assert load_object(settings["DUPEFILTER_CLASS"]) is RunSetDupeFilter
+    assert settings.getbool("NEWSCRAWLER_RUN_SETS_ON_DISK") is True
+
+
+def test_the_filter_drops_a_repeated_request_and_counts_it_as_scrapy_does(
+    tmp_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    df, spider = dupefilter({"DUPEFILTER_CLASS": "newscrawler.dupefilter.RunSetDupeFilter"})
+    assert df.seen is not None and len(run_files(tmp_dir)) == 1
+    first = Request("https://example.com/news/1.html?b=2&a=1")
+    assert df.request_seen(first) is False
+    # The same request fingerprint: query order does not matter (canonical URL).
+    again = Request("https://example.com/news/1.html?a=1&b=2")
+    assert df.request_seen(again) is True
+    assert df.request_seen(Request("https://example.com/news/1.html", method="POST")) is False
+    assert len(df.seen) == 2
+    with caplog.at_level(logging.DEBUG, logger="scrapy.dupefilters"):
+        df.log(again, spider)
+        df.log(again, spider)
+    assert spider.crawler.stats is not None
+    assert spider.crawler.stats.get_value("dupefilter/filtered") == 2
+    # One debug line, then silence (DUPEFILTER_DEBUG shows them all), as in Scrapy.
+    assert [r.message for r in caplog.records].count(
+        f"Filtered duplicate request: {again} - no more duplicates will be shown"
+        " (see DUPEFILTER_DEBUG to show all duplicates)"
+    ) == 1
+    df.close("finished")
+    assert run_files(tmp_dir) == []
+
+
+def test_a_user_jobdir_keeps_scrapys_filter_and_its_seen_file(tmp_dir: Path) -> None:
+    jobdir = tmp_dir / "job"
+    jobdir.mkdir()
+    settings = {
+        "DUPEFILTER_CLASS": "newscrawler.dupefilter.RunSetDupeFilter",
+        "JOBDIR": str(jobdir),
+    }
+    df, _ = dupefilter(settings)
+    assert df.seen is None and run_files(tmp_dir) == []
+    assert df.request_seen(Request("https://example.com/a")) is False
+    df.close("shutdown")
+    assert (jobdir / "requests.seen").stat().st_size > 0
+    resumed, _ = dupefilter(settings)
+    assert resumed.request_seen(Request("https://example.com/a")) is True
+    resumed.close("finished")
+
+
+def test_a_distributed_crawl_still_takes_the_redis_filter() -> None:
+    for priority in ("project", "cmdline"):
+        settings = Settings()
+        settings.setmodule("newscrawler.settings", priority="project")
+        settings.set("NEWSCRAWLER_REDIS_URL", "redis://127.0.0.1:6379/0", priority=priority)
+        configure(settings)
+        assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
