@@ -1,6 +1,6 @@
 """The run's per-URL sets on disk (newscrawler/run_set.py, newscrawler/dupefilter.py): real SQLite
-files that behave as Python's set and dict, store 64-bit digests, and are removed with the run;
-Scrapy's duplicate filter on top of them."""
+files that behave as Python's set and dict, store 64-bit digests, and go with the run; Scrapy's
+duplicate filter on top of them, alone and in a real crawl of a local site."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import os
 from pathlib import Path
 
 import pytest
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 
 from newscrawler.distributed import configure
 from newscrawler.dupefilter import RunSetDupeFilter
+from newscrawler.incremental.crawl import IncrementalCrawl, incremental_for_crawler
+from newscrawler.pipelines.deduplicate import DeduplicateArticlesPipeline
 from newscrawler.run_set import (
     PREFIX,
     DiskMap,
@@ -27,6 +29,10 @@ from newscrawler.run_set import (
     RunSet,
     key_digest,
 )
+from newscrawler.state import SqliteArticleState
+
+from .faulty_server import FaultyServer, crawl_test_site, redirect, reply
+from .test_faulty_servers import ROBOTS_OK, page, sitemap
 
 URLS = [f"https://example.com/news/{n}.html" for n in range(1000)]
 
@@ -175,3 +181,96 @@ def test_a_distributed_crawl_still_takes_the_redis_filter() -> None:
         settings.set("NEWSCRAWLER_REDIS_URL", "redis://127.0.0.1:6379/0", priority=priority)
         configure(settings)
         assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+
+
+# -- the components that use them --------------------------------------------------------------
+
+
+def test_incremental_crawl_and_deduplicate_close_their_sets_with_the_spider(
+    tmp_dir: Path,
+) -> None:
+    crawler = get_crawler(
+        Spider,
+        {"NEWSCRAWLER_STATE_PATH": str(tmp_dir / "state.sqlite3"), "TELNETCONSOLE_ENABLED": False},
+    )
+    crawl = incremental_for_crawler(crawler)
+    pipeline = DeduplicateArticlesPipeline.from_crawler(crawler)
+    assert len(run_files(tmp_dir)) == 4  # requested, skipped; canonical URLs, content hashes
+    crawler.signals.send_catch_log(signals.spider_closed, spider=None, reason="finished")
+    pipeline.close_spider()
+    assert run_files(tmp_dir) == []
+    assert crawl.state is not None
+    crawl.state.close()
+
+
+def test_without_run_sets_on_disk_everything_stays_in_memory(tmp_dir: Path) -> None:
+    state = SqliteArticleState(tmp_dir / "state.sqlite3")
+    crawl = IncrementalCrawl(state, run_sets_on_disk=False)
+    pipeline = DeduplicateArticlesPipeline(state, run_sets_on_disk=False)
+    df = RunSetDupeFilter(on_disk=False)
+    assert isinstance(crawl._requested, MemorySet) and isinstance(pipeline.run_hashes, MemoryMap)
+    assert df.seen is None
+    assert run_files(tmp_dir) == []
+    state.close()
+
+
+# -- a real crawl ------------------------------------------------------------------------------
+
+
+def with_canonical(body: bytes, url: str) -> bytes:
+    return body.replace(b'<meta charset="utf-8">', f'<link rel="canonical" href="{url}">'.encode())
+
+
+@pytest.mark.parametrize("on_disk", [True, False])
+def test_a_real_crawl_filters_and_deduplicates_the_same_on_disk_and_in_memory(
+    tmp_path: Path, on_disk: bool
+) -> None:
+    paths = [f"/news/{i}.html" for i in range(20)]
+    routes = {"/robots.txt": ROBOTS_OK}
+    routes.update({p: reply(page(f"Harbour works, part {i}")) for i, p in enumerate(paths)})
+    # The same text at another URL: linked to the first by its content hash (run_hashes).
+    routes["/copy.html"] = reply(page("Harbour works, part 0"))
+    # Another URL naming a listed page as canonical: one of the two is dropped (run_urls).
+    routes["/alias.html"] = reply(b"")
+    # A redirect to a page already requested: dropped by the duplicate filter.
+    routes["/moved.html"] = redirect("/news/2.html", 301)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    with FaultyServer(routes) as server:
+        routes["/alias.html"] = reply(
+            with_canonical(page("Harbour works, alias"), server.url(paths[1]))
+        )
+        # Every article listed twice: requested once (IncrementalCrawl's requested URLs).
+        listed = [*paths, "/copy.html", "/alias.html", "/moved.html"]
+        routes["/sitemap.xml"] = sitemap(server.base, listed + listed)
+        run = crawl_test_site(
+            server.url("/sitemap.xml"),
+            tmp_path / "crawl",
+            # Near-duplicate links off: these pages share all but their headline.
+            settings={
+                "NEWSCRAWLER_RUN_SETS_ON_DISK": str(on_disk),
+                "NEWSCRAWLER_NEARDUP_ENABLED": "False",
+            },
+            env={"TMPDIR": str(tmp)},
+        )
+        hits = [h.path for h in server.hits()]
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "newscrawler.dupefilter.RunSetDupeFilter" in run.stderr
+    for path in listed:
+        assert hits.count(path) == 1, (path, hits)
+    assert run.stat("newscrawler/incremental/fetch/new") == len(listed)
+    assert run.stat("dupefilter/filtered") == 1
+    assert run.stat("newscrawler/deduplicate/url-in-run") == 1
+    assert run.stat("newscrawler/deduplicate/linked/content-in-run") == 1
+    articles = run.articles()
+    assert len(articles) == len(paths) + 1  # the copy is written, linked
+    by_url = {a["url"]: a for a in articles}
+    # Whichever of the two came second is linked to the other.
+    original, copy = by_url[server.url(paths[0])], by_url[server.url("/copy.html")]
+    assert {original["duplicate_of"], copy["duplicate_of"]} in (
+        {None, original["id"]},
+        {None, copy["id"]},
+    )
+    assert sum(a["duplicate_of"] is not None for a in articles) == 1
+    # The run's files went with it.
+    assert run_files(tmp) == []

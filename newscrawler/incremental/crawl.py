@@ -19,6 +19,7 @@ from scrapy import Request, signals
 from newscrawler.discovery import DiscoveredLink
 from newscrawler.incremental.revisit import DEFAULT_REVISIT_HOURS, FetchPlan, plan_fetch
 from newscrawler.items import Article
+from newscrawler.run_set import run_set
 from newscrawler.state import ArticleState, state_for_crawler
 from newscrawler.state.sqlite import FetchRecord
 
@@ -53,14 +54,18 @@ class IncrementalCrawl:
         stats: StatsCollector | None = None,
         enabled: bool = True,
         revisit_hours: tuple[float, ...] = DEFAULT_REVISIT_HOURS,
+        run_sets_on_disk: bool = True,
     ) -> None:
         self.state = state
         self.stats = stats
         self.enabled = enabled and state is not None
         self.revisit_hours = revisit_hours
-        # Article URLs requested, and skipped, in this run: each is counted once.
-        self._requested: set[str] = set()
-        self._skipped: set[str] = set()
+        # Article URLs requested, and skipped, in this run: each is counted once. On disk
+        # (newscrawler/run_set.py), as they grow with every article URL discovered; unused,
+        # so in memory, when nothing is planned.
+        on_disk = run_sets_on_disk and self.enabled
+        self._requested = run_set(on_disk)
+        self._skipped = run_set(on_disk)
         # What the state knows of links about to be planned (None: nothing), read in one batch
         # by `prefetch`; each is used once by `plan`, then forgotten.
         self._prefetched: dict[str, FetchRecord | None] = {}
@@ -75,10 +80,18 @@ class IncrementalCrawl:
             crawler.stats,
             settings.getbool("NEWSCRAWLER_INCREMENTAL", True),
             hours or DEFAULT_REVISIT_HOURS,
+            settings.getbool("NEWSCRAWLER_RUN_SETS_ON_DISK", True),
         )
         crawler.signals.connect(crawl.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(crawl.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(crawl.close, signal=signals.spider_closed)
         return crawl
+
+    def close(self) -> None:
+        """Forget this run's URLs (and delete their files): the spider is closed."""
+        self._requested.close()
+        self._skipped.close()
+        self._prefetched.clear()
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
@@ -111,8 +124,7 @@ class IncrementalCrawl:
         if plan.fetch:
             self._requested.add(link.url)
             self._inc(f"fetch/{plan.action}")
-        elif link.url not in self._skipped:
-            self._skipped.add(link.url)
+        elif self._skipped.add(link.url):
             self._inc("skipped")
         return plan
 

@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 
 from newscrawler.incremental.crawl import KnownArticleDropped
 from newscrawler.items import Article
+from newscrawler.run_set import run_map, run_set
 from newscrawler.state import ArticleState, state_for_crawler
 
 if TYPE_CHECKING:
@@ -29,14 +30,16 @@ class DeduplicateArticlesPipeline:
         state: ArticleState | None,
         stats: StatsCollector | None = None,
         drop_copies: bool = False,
+        run_sets_on_disk: bool = True,
     ) -> None:
         self.state = state
         self.stats = stats
         self.drop_copies = drop_copies
         # Articles accepted in this run but perhaps not yet written: the state only learns of
-        # an article after its line is on disk. Content hash -> id of the earliest copy.
-        self.run_urls: set[str] = set()
-        self.run_hashes: dict[str, str] = {}
+        # an article after its line is on disk. Content hash -> id of the earliest copy. On
+        # disk (newscrawler/run_set.py), as they grow with every article.
+        self.run_urls = run_set(run_sets_on_disk)
+        self.run_hashes = run_map(run_sets_on_disk)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicateArticlesPipeline:
@@ -45,7 +48,12 @@ class DeduplicateArticlesPipeline:
             state_for_crawler(crawler) if across_runs else None,
             crawler.stats,
             crawler.settings.getbool("NEWSCRAWLER_NEARDUP_DROP", False),
+            crawler.settings.getbool("NEWSCRAWLER_RUN_SETS_ON_DISK", True),
         )
+
+    def close_spider(self) -> None:
+        self.run_urls.close()
+        self.run_hashes.close()
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
