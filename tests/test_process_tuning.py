@@ -108,6 +108,8 @@ def test_a_tuned_crawl_freezes_after_the_first_article_and_writes_the_same_artic
     frozen = [line for line in tuned_log.splitlines() if "'newscrawler/gc/frozen_objects'" in line]
     assert frozen and int(frozen[0].split(":")[-1].strip(" ,}")) > 10_000
     assert "newscrawler/gc/frozen_objects" not in plain_log
+    for log in (tuned_log, plain_log):  # the time in collections is measured either way
+        assert "'newscrawler/gc/seconds'" in log and "'newscrawler/gc/collections'" in log
     # INFO lines are logged as before; DEBUG lines were never shown at LOG_LEVEL INFO.
     for log in (tuned_log, plain_log):
         assert "Spider opened" in log and "newscrawler summary for jmh" in log
