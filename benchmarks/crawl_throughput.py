@@ -5,6 +5,8 @@ In one command, over the same N pages of benchmarks/corpus_site.py (default 10,0
 a. framework only: `newscrawler crawl` with NEWSCRAWLER_EXTRACT=False and ITEM_PIPELINES={}
    (robots.txt, sitemaps, scheduling, downloads; the page is counted, nothing extracted);
 b. full crawl: the same command with extraction and every pipeline, to JSON Lines;
+b'. the same full crawl with NEWSCRAWLER_PROCESS_TUNING=False (Python's garbage-collector
+   defaults and Scrapy's logging levels), to show what newscrawler/process_tuning.py buys;
 c. extraction alone: in one process without Scrapy, the spider's extraction path over the same
    page bodies (decode, site page class, extract, not-an-article check).
 
@@ -106,6 +108,7 @@ def crawl_row(name: str, result: CrawlResult, pages: int, counted: int) -> dict[
         "seconds": result.elapsed,
         "pages_per_second": counted / result.elapsed,
         "peak_rss_mb": result.max_rss_mb,
+        "gc_seconds": result.stats.get("newscrawler/gc/seconds"),
     }
 
 
@@ -135,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         result = run_crawl(site, Path(tmp) / "full", {})
         full_stats = result.stats
         rows.append(crawl_row("full crawl", result, args.pages, result.articles_written()))
+        print(f"(b') full crawl, process tuning off ... ({load()})", flush=True)
+        untuned = run_crawl(site, Path(tmp) / "untuned", {"NEWSCRAWLER_PROCESS_TUNING": "False"})
+        untuned_row = crawl_row("full, untuned", untuned, args.pages, untuned.articles_written())
         print(f"(c) extraction alone ... ({load()})", flush=True)
         alone = run_extraction_alone(args, site.base)
         if alone["articles"] != args.pages:
@@ -146,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds": alone["seconds"],
                 "pages_per_second": alone["pages"] / alone["seconds"],
                 "peak_rss_mb": alone["peak_rss_mb"],
+                "gc_seconds": None,
             }
         )
         print(f"done ({load()})")
@@ -155,11 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.pages} article pages on 127.0.0.1 (corpus pages {len(templates)} of {total});"
         f" concurrency {BENCHMARK_SETTINGS['CONCURRENT_REQUESTS']}, no delay, robots.txt obeyed"
     )
-    print(f"{'run':<18} {'seconds':>8} {'pages/s':>8} {'peak RSS':>9}")
-    for row in rows:
+    print(f"{'run':<18} {'seconds':>8} {'pages/s':>8} {'peak RSS':>9} {'in GC':>7}")
+    for row in [*rows, untuned_row]:
+        gc_seconds = "" if row["gc_seconds"] is None else f"{row['gc_seconds']:>6.1f}s"
         print(
             f"{row['run']:<18} {row['seconds']:>8.1f} {row['pages_per_second']:>8.1f}"
-            f" {row['peak_rss_mb']:>6.0f} MB"
+            f" {row['peak_rss_mb']:>6.0f} MB {gc_seconds:>7}"
         )
     print(
         f"(extraction alone: {alone['rss_before_mb']:.0f} MB of it before the first page,"
@@ -173,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"full crawl / extraction alone: {keeps:.2f} (target >= 0.80)")
     print(f"full crawl / framework only:   {share:.2f}")
+    tuned_gain = full["pages_per_second"] / untuned_row["pages_per_second"]
+    print(f"full crawl / full, untuned:    {tuned_gain:.2f}")
     print(f"full crawl: {linked} articles linked to an earlier copy (duplicate_of)")
     if args.json:
         figures = {
@@ -181,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
             "runs": rows,
             "full_over_extraction": keeps,
             "full_over_framework": share,
+            "untuned": untuned_row,
+            "full_over_untuned": tuned_gain,
         }
         args.json.write_text(json.dumps(figures, indent=1) + "\n")
     return 0
