@@ -3,9 +3,15 @@
 A run remembers every request fingerprint, every article URL requested or skipped, every canonical
 URL and content hash accepted. In Python sets and dicts these cost 90-220 bytes a key (measured by
 benchmarks/run_set.py: a 20-byte fingerprint ~95, a URL ~180, a content hash with its article id
-~215), so a crawl's memory grew with every page. Here each is a SQLite table in a temporary file
-of its own, removed by `close` (or, failing that, when the object is collected or the interpreter
-exits); the process holds at most the page cache (CACHE_KIB) of each, ~3.5 us an operation.
+~215), so a crawl's memory grew with every page. Here each is a table in a temporary SQLite
+database of its own: the process holds at most its page cache (CACHE_KIB), for ~3.5 us an
+operation, and the rest lives in a temporary file that is gone once the set is closed.
+
+The file is SQLite's own anonymous temporary database (`sqlite3.connect("")`): SQLite creates it
+in SQLITE_TMPDIR or TMPDIR (else /var/tmp, else /tmp) only when the table outgrows the cache, and
+removes its name from the folder as soon as it is open, so the kernel frees it when the
+connection closes or the process ends, even by SIGKILL. A named file would be left behind by
+every killed crawl (the test suite's SIGKILL tests alone left ~80).
 
 Keys are stored as 64-bit digests (blake2b), not as the strings themselves: the digest is the
 table's rowid, SQLite's most compact and fastest key (~16 bytes a key on disk). Two different keys
@@ -19,17 +25,12 @@ kept in memory (NEWSCRAWLER_RUN_SETS_ON_DISK=False).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import sqlite3
-import tempfile
-import weakref
 from typing import Protocol
 
 __all__ = [
     "CACHE_KIB",
-    "PREFIX",
     "DiskMap",
     "DiskSet",
     "MemoryMap",
@@ -41,12 +42,10 @@ __all__ = [
     "run_set",
 ]
 
-# SQLite's page cache per file, in KiB. The table outgrows it on a long crawl and SQLite then
+# SQLite's page cache per set, in KiB. The table outgrows it on a long crawl and SQLite then
 # reads pages back through the OS cache (~1 us more per lookup), but the process holds at most
 # this much per set however many keys it stores. No mmap either: mapped pages count in the RSS.
 CACHE_KIB = 1024
-# Name of the temporary files: a crash (SIGKILL) leaves one behind per set.
-PREFIX = "newscrawler-run-"
 
 
 def key_digest(key: str | bytes) -> int:
@@ -70,31 +69,17 @@ class RunMap(Protocol):
     def close(self) -> None: ...
 
 
-def _discard(db: sqlite3.Connection, path: str) -> None:
-    db.close()
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-
-
 class _DiskTable:
-    """A temporary SQLite file with one table `keys` (digest rowid, plus `columns`)."""
+    """A temporary SQLite database with one table `keys` (digest rowid, plus `columns`)."""
 
-    def __init__(self, columns: str, directory: str | None = None) -> None:
-        fd, self.path = tempfile.mkstemp(".sqlite3", PREFIX, directory)
-        os.close(fd)
-        # Autocommit: each add is its own transaction, which the pragmas make cheap.
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._finalizer = weakref.finalize(self, _discard, self._db, self.path)
-        # The file dies with the run: no journal and no fsync (a crash loses nothing anyone
-        # would read back); the exclusive lock saves a lock and unlock per statement; the
-        # small cache bounds memory.
-        for pragma in (
-            "journal_mode=OFF",
-            "synchronous=OFF",
-            "locking_mode=EXCLUSIVE",
-            f"cache_size=-{CACHE_KIB}",
-        ):
-            self._db.execute(f"PRAGMA {pragma}")
+    def __init__(self, columns: str) -> None:
+        # Autocommit: each add is its own transaction, which costs next to nothing since SQLite
+        # never locks or syncs a private temporary database (so no `synchronous` to turn off).
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        # No rollback journal: the table dies with the run and nothing is ever rolled back; a
+        # journal would be a second temporary file written beside it.
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         self._db.execute(f"CREATE TABLE keys (key INTEGER PRIMARY KEY{columns})")
         self._len = 0
 
@@ -108,15 +93,15 @@ class _DiskTable:
         return self._len
 
     def close(self) -> None:
-        """Close and delete the file; again is harmless."""
-        self._finalizer()
+        """Close the database, which deletes its file; again is harmless."""
+        self._db.close()
 
 
 class DiskSet(_DiskTable):
-    """A set of strings or bytes in a temporary SQLite file (see the module docstring)."""
+    """A set of strings or bytes in a temporary SQLite database (see the module docstring)."""
 
-    def __init__(self, directory: str | None = None) -> None:
-        super().__init__("", directory)
+    def __init__(self) -> None:
+        super().__init__("")
 
     def add(self, key: str | bytes) -> bool:
         """Add `key`; True when it was not in the set yet."""
@@ -127,10 +112,10 @@ class DiskSet(_DiskTable):
 
 
 class DiskMap(_DiskTable):
-    """A str-valued mapping of strings or bytes in a temporary SQLite file."""
+    """A str-valued mapping of strings or bytes in a temporary SQLite database."""
 
-    def __init__(self, directory: str | None = None) -> None:
-        super().__init__(", value TEXT NOT NULL", directory)
+    def __init__(self) -> None:
+        super().__init__(", value TEXT NOT NULL")
 
     def get(self, key: str | bytes) -> str | None:
         found = self._db.execute("SELECT value FROM keys WHERE key = ?", (key_digest(key),))
@@ -167,11 +152,11 @@ class MemoryMap(dict[str | bytes, str]):
         self.clear()
 
 
-def run_set(on_disk: bool = True, directory: str | None = None) -> RunSet:
+def run_set(on_disk: bool = True) -> RunSet:
     """A set for one run: on disk (bounded memory) or, with `on_disk=False`, in memory."""
-    return DiskSet(directory) if on_disk else MemorySet()
+    return DiskSet() if on_disk else MemorySet()
 
 
-def run_map(on_disk: bool = True, directory: str | None = None) -> RunMap:
+def run_map(on_disk: bool = True) -> RunMap:
     """A str-valued mapping for one run, on disk or in memory as `run_set`."""
-    return DiskMap(directory) if on_disk else MemoryMap()
+    return DiskMap() if on_disk else MemoryMap()

@@ -1,12 +1,17 @@
 """The run's per-URL sets on disk (newscrawler/run_set.py, newscrawler/dupefilter.py): real SQLite
-files that behave as Python's set and dict, store 64-bit digests, and go with the run; Scrapy's
-duplicate filter on top of them, alone and in a real crawl of a local site."""
+temporary files that behave as Python's set and dict, store 64-bit digests, and go with the set
+(even when the process is killed); Scrapy's duplicate filter on top of them, alone and in a real
+crawl of a local site."""
 
 from __future__ import annotations
 
 import gc
 import logging
 import os
+import signal
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +25,7 @@ from newscrawler.dupefilter import RunSetDupeFilter
 from newscrawler.incremental.crawl import IncrementalCrawl, incremental_for_crawler
 from newscrawler.pipelines.deduplicate import DeduplicateArticlesPipeline
 from newscrawler.run_set import (
-    PREFIX,
+    CACHE_KIB,
     DiskMap,
     DiskSet,
     MemoryMap,
@@ -35,25 +40,37 @@ from .faulty_server import FaultyServer, crawl_test_site, redirect, reply
 from .test_faulty_servers import ROBOTS_OK, page, sitemap
 
 URLS = [f"https://example.com/news/{n}.html" for n in range(1000)]
+# Keys enough to outgrow the page cache (~16 bytes each), so that SQLite writes its file.
+SPILLED = CACHE_KIB * 1024 // 8
 
 
-def run_files(folder: Path) -> list[str]:
-    return sorted(n for n in os.listdir(folder) if n.startswith(PREFIX))
+def temporary_files(pid: int | str = "self") -> dict[str, str]:
+    """The files SQLite opened for temporary databases in a process (fd -> path): it names them
+    etilqs_*, and they show as "(deleted)" since no folder lists them any more."""
+    found = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if "/etilqs_" in target:
+            found[fd] = target
+    return found
 
 
-@pytest.fixture
-def tmp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The temporary folder of the run sets made in the test (tempfile.gettempdir())."""
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
-    return tmp_path
+def is_closed(table: RunSet | RunMap) -> bool:
+    try:
+        "key" in table  # noqa: B015
+    except sqlite3.ProgrammingError:
+        return True
+    return False
 
 
 # -- the sets ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("make", [DiskSet, MemorySet])
-def test_a_run_set_adds_finds_and_counts_like_a_set(make: type[RunSet], tmp_dir: Path) -> None:
+def test_a_run_set_adds_finds_and_counts_like_a_set(make: type[RunSet]) -> None:
     keys = make()
     assert [keys.add(url) for url in URLS] == [True] * len(URLS)
     assert [keys.add(url) for url in URLS[::10]] == [False] * 100
@@ -67,7 +84,7 @@ def test_a_run_set_adds_finds_and_counts_like_a_set(make: type[RunSet], tmp_dir:
 
 
 @pytest.mark.parametrize("make", [DiskMap, MemoryMap])
-def test_a_run_map_gets_and_sets_defaults_like_a_dict(make: type[RunMap], tmp_dir: Path) -> None:
+def test_a_run_map_gets_and_sets_defaults_like_a_dict(make: type[RunMap]) -> None:
     ids = make()
     assert ids.get("hash-1") is None and "hash-1" not in ids
     assert ids.setdefault("hash-1", "id-1") == "id-1"
@@ -80,35 +97,78 @@ def test_a_run_map_gets_and_sets_defaults_like_a_dict(make: type[RunMap], tmp_di
     ids.close()
 
 
-def test_the_file_is_removed_on_close_or_when_the_set_is_collected(tmp_dir: Path) -> None:
+def test_the_file_is_written_past_the_cache_and_removed_on_close_or_collection() -> None:
+    before = temporary_files()
     keys = DiskSet()
-    keys.add("https://example.com/a")
-    assert Path(keys.path).parent == tmp_dir and run_files(tmp_dir) == [Path(keys.path).name]
+    for n in range(100):
+        keys.add(f"https://example.com/{n}")
+    assert temporary_files() == before  # all in the page cache: no file yet
+    for n in range(SPILLED):
+        keys.add(f"https://example.com/news/{n}")
+    opened = {fd: path for fd, path in temporary_files().items() if fd not in before}
+    assert len(opened) == 1
+    (fd, path), *_ = opened.items()
+    assert path.endswith(" (deleted)")  # already out of its folder: nothing to leave behind
+    assert not os.path.exists(path.removesuffix(" (deleted)"))
+    assert os.fstat(int(fd)).st_size > CACHE_KIB * 1024
     keys.close()
     keys.close()  # again: harmless
-    assert run_files(tmp_dir) == []
-    forgotten, mapping = DiskSet(), DiskMap()
-    assert len(run_files(tmp_dir)) == 2
-    del forgotten, mapping
+    assert is_closed(keys) and temporary_files() == before
+    forgotten = DiskMap()
+    for n in range(SPILLED):
+        forgotten.setdefault(f"hash-{n}", "id")
+    assert len(temporary_files()) == len(before) + 1
+    del forgotten
     gc.collect()
-    assert run_files(tmp_dir) == []
+    assert temporary_files() == before
 
 
-def test_keys_are_stored_as_64_bit_digests_not_as_text(tmp_dir: Path) -> None:
+def test_a_killed_process_leaves_no_file(tmp_path: Path) -> None:
+    # SQLite reads TMPDIR when it starts: a child with its own.
+    script = (
+        "import sys\n"
+        "from newscrawler.run_set import DiskSet\n"
+        "keys = DiskSet()\n"
+        f"for n in range({SPILLED}): keys.add(str(n))\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env.pop("SQLITE_TMPDIR", None)  # which SQLite would prefer
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline() == "ready\n"
+    opened = list(temporary_files(child.pid).values())
+    assert len(opened) == 1 and opened[0].startswith(f"{tmp_path}/etilqs_"), opened
+    assert list(tmp_path.iterdir()) == []
+    child.send_signal(signal.SIGKILL)
+    child.communicate()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_keys_are_stored_as_64_bit_digests_not_as_text() -> None:
     keys, ids = DiskSet(), DiskMap()
-    for url in URLS:
+    urls = [f"https://example.com/news/{n}.html" for n in range(SPILLED)]
+    for url in urls:
         keys.add(url)
         ids.setdefault(url, "article-id")
-    digests = [key_digest(url) for url in URLS]
+    digests = [key_digest(url) for url in urls]
     assert all(-(2**63) <= d < 2**63 for d in digests)
     assert key_digest("caf\u00e9") == key_digest("caf\u00e9".encode())
     for table in (keys, ids):
         stored = table._db.execute("SELECT key FROM keys ORDER BY key").fetchall()
         assert [row[0] for row in stored] == sorted(digests)
-        # About 16 bytes a key: the URLs themselves are nowhere in the file.
-        data = Path(table.path).read_bytes()
-        assert b"example.com" not in data
-    assert os.path.getsize(keys.path) < 40 * len(URLS)
+    # What reached the file: the digests, about 16 bytes a key, and never the URLs.
+    for fd in temporary_files():
+        with open(f"/proc/self/fd/{fd}", "rb") as file:
+            data = file.read()
+        assert data and b"example.com" not in data
+        assert len(data) < 40 * len(urls)
     keys.close()
     ids.close()
 
@@ -132,10 +192,10 @@ def test_the_project_filters_duplicates_with_the_run_set_filter() -> None:
 
 
 def test_the_filter_drops_a_repeated_request_and_counts_it_as_scrapy_does(
-    tmp_dir: Path, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     df, spider = dupefilter({"DUPEFILTER_CLASS": "newscrawler.dupefilter.RunSetDupeFilter"})
-    assert df.seen is not None and len(run_files(tmp_dir)) == 1
+    assert isinstance(df.seen, DiskSet)
     first = Request("https://example.com/news/1.html?b=2&a=1")
     assert df.request_seen(first) is False
     # The same request fingerprint: query order does not matter (canonical URL).
@@ -154,18 +214,17 @@ def test_the_filter_drops_a_repeated_request_and_counts_it_as_scrapy_does(
         " (see DUPEFILTER_DEBUG to show all duplicates)"
     ) == 1
     df.close("finished")
-    assert run_files(tmp_dir) == []
+    assert is_closed(df.seen)
 
 
-def test_a_user_jobdir_keeps_scrapys_filter_and_its_seen_file(tmp_dir: Path) -> None:
-    jobdir = tmp_dir / "job"
-    jobdir.mkdir()
+def test_a_user_jobdir_keeps_scrapys_filter_and_its_seen_file(tmp_path: Path) -> None:
+    jobdir = tmp_path / "job"
     settings = {
         "DUPEFILTER_CLASS": "newscrawler.dupefilter.RunSetDupeFilter",
         "JOBDIR": str(jobdir),
     }
     df, _ = dupefilter(settings)
-    assert df.seen is None and run_files(tmp_dir) == []
+    assert df.seen is None
     assert df.request_seen(Request("https://example.com/a")) is False
     df.close("shutdown")
     assert (jobdir / "requests.seen").stat().st_size > 0
@@ -187,30 +246,32 @@ def test_a_distributed_crawl_still_takes_the_redis_filter() -> None:
 
 
 def test_incremental_crawl_and_deduplicate_close_their_sets_with_the_spider(
-    tmp_dir: Path,
+    tmp_path: Path,
 ) -> None:
     crawler = get_crawler(
         Spider,
-        {"NEWSCRAWLER_STATE_PATH": str(tmp_dir / "state.sqlite3"), "TELNETCONSOLE_ENABLED": False},
+        {"NEWSCRAWLER_STATE_PATH": str(tmp_path / "state.sqlite3"), "TELNETCONSOLE_ENABLED": False},
     )
     crawl = incremental_for_crawler(crawler)
     pipeline = DeduplicateArticlesPipeline.from_crawler(crawler)
-    assert len(run_files(tmp_dir)) == 4  # requested, skipped; canonical URLs, content hashes
+    tables = [crawl._requested, crawl._skipped, pipeline.run_urls, pipeline.run_hashes]
+    assert [type(t) for t in tables] == [DiskSet, DiskSet, DiskSet, DiskMap]
     crawler.signals.send_catch_log(signals.spider_closed, spider=None, reason="finished")
+    assert [is_closed(t) for t in tables] == [True, True, False, False]
     pipeline.close_spider()
-    assert run_files(tmp_dir) == []
+    assert all(is_closed(t) for t in tables)
     assert crawl.state is not None
     crawl.state.close()
 
 
-def test_without_run_sets_on_disk_everything_stays_in_memory(tmp_dir: Path) -> None:
-    state = SqliteArticleState(tmp_dir / "state.sqlite3")
+def test_without_run_sets_on_disk_everything_stays_in_memory(tmp_path: Path) -> None:
+    state = SqliteArticleState(tmp_path / "state.sqlite3")
     crawl = IncrementalCrawl(state, run_sets_on_disk=False)
     pipeline = DeduplicateArticlesPipeline(state, run_sets_on_disk=False)
     df = RunSetDupeFilter(on_disk=False)
-    assert isinstance(crawl._requested, MemorySet) and isinstance(pipeline.run_hashes, MemoryMap)
+    tables = [crawl._requested, crawl._skipped, pipeline.run_urls, pipeline.run_hashes]
+    assert [type(t) for t in tables] == [MemorySet, MemorySet, MemorySet, MemoryMap]
     assert df.seen is None
-    assert run_files(tmp_dir) == []
     state.close()
 
 
@@ -272,5 +333,5 @@ def test_a_real_crawl_filters_and_deduplicates_the_same_on_disk_and_in_memory(
         {None, copy["id"]},
     )
     assert sum(a["duplicate_of"] is not None for a in articles) == 1
-    # The run's files went with it.
-    assert run_files(tmp) == []
+    # Nothing left in the crawl's temporary folder.
+    assert list(tmp.iterdir()) == []
