@@ -11,8 +11,10 @@ spikes (one big page parsed: tens of MB for a moment); the medians and slope sho
 
     python benchmarks/crawl_memory.py [--pages 100000] [--interval 5] [--csv memory.csv]
 
-Note: the whole sitemap is queued at the start (Scrapy's scheduler keeps pending requests in
-memory), so RSS early in the run includes the queue, which shrinks as the crawl proceeds.
+With the defaults, requests waiting to be fetched are in Scrapy's disk queue
+(NEWSCRAWLER_DISK_QUEUE) and the run's per-URL sets in temporary SQLite databases
+(NEWSCRAWLER_RUN_SETS_ON_DISK); `--set NAME=VALUE` (repeatable) passes a setting to the crawl,
+e.g. `--set NEWSCRAWLER_RUN_SETS_ON_DISK=False` to measure them kept in memory.
 """
 
 from __future__ import annotations
@@ -74,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between samples")
     parser.add_argument("--csv", type=Path, default=Path("memory.csv"), help="samples file")
     parser.add_argument("--json", type=Path, help="also write the summary to this file")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a crawl setting"
+    )
     args = parser.parse_args(argv)
+    settings = dict(item.split("=", 1) for item in args.set)
     templates, _ = load_templates(args.corpora, not args.no_cache)
     every = max(1, round(30 / args.interval))
     count = 0
@@ -87,8 +93,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with CorpusSite(templates, args.pages) as site, tempfile.TemporaryDirectory() as tmp:
         print(f"crawling {args.pages} pages at {site.base}; samples to {args.csv}", flush=True)
+        if settings:
+            print(f"settings: {settings}", flush=True)
         result = run_crawl(
-            site, Path(tmp) / "crawl", {}, sample_every=args.interval, on_sample=progress
+            site, Path(tmp) / "crawl", settings, sample_every=args.interval, on_sample=progress
         )
         written = result.articles_written()
         if result.returncode != 0:
