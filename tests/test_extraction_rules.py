@@ -193,6 +193,32 @@ def test_an_unrelated_h1_does_not_replace_the_declared_headline() -> None:
     assert article.extraction["title"] == "json-ld"
 
 
+@pytest.mark.parametrize(
+    ("h1", "declared", "title"),
+    [
+        # A button in an <h1> ("save article"): every letter of it is somewhere in the headline,
+        # but not its words.
+        (
+            "Artikel merken",
+            "Die Eisheiligen 2024: Wann sie sind - und wie das Wetter wird",
+            "Die Eisheiligen 2024: Wann sie sind - und wie das Wetter wird",
+        ),
+        # A short headline in a script without spaces is compared by its characters.
+        (
+            "\u6771\u4eac\u90fd\u77e5\u4e8b\u9078",
+            "\u6771\u4eac\u90fd\u77e5\u4e8b\u9078\u306e\u7d50\u679c",
+            "\u6771\u4eac\u90fd\u77e5\u4e8b\u9078",
+        ),
+        # A short Latin headline the declared title repeats is still confirmed.
+        ("Budget agreed", "Budget agreed | Example News", "Budget agreed"),
+    ],
+)
+def test_a_short_h1_is_confirmed_by_words_or_by_characters_of_spaceless_scripts(
+    h1: str, declared: str, title: str
+) -> None:
+    assert title_with_og_title(h1, declared) == title
+
+
 def test_site_suffix_in_the_html_title_is_cut_by_the_host_name() -> None:
     body = f"<article><p>{PARAGRAPH}</p></article>"
     article = ArticlePage(

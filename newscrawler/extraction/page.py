@@ -627,13 +627,20 @@ def _loose(text: str) -> str:
 
 
 def _overlap(a: str, b: str) -> float:
-    """Share of `a`'s words (or characters, for text without spaces) found in `b`."""
+    """Share of `a`'s words found in `b`; of its characters for a short text in a script written
+    without spaces (Chinese, Japanese), where a word split finds one or two "words". Characters
+    of Latin words say nothing: the letters of a button's "Artikel merken" are all in any
+    German headline."""
     wa, wb = _loose(a).split(), set(_loose(b).split())
-    if len(wa) <= 2:
+    if len(wa) <= 2 and _SPACELESS_RE.search(a):
         wa, wb = list(_loose(a)), set(_loose(b))
     return sum(1 for w in wa if w in wb) / len(wa) if wa else 0.0
 
 
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, Han.
+_SPACELESS_RE = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
 _SECOND_LEVEL = {"co", "com", "ne", "or", "ac", "go", "gov", "org", "net", "edu"}
 
 
