@@ -37,6 +37,23 @@ def test_clean_title_strips_only_the_site_name(title: str, names: list[str], exp
     assert clean_title(title, names) == expected
 
 
+def test_a_hyphen_inside_a_compound_word_separates_nothing() -> None:
+    title = "GdP-Vize Klemmer: Mangelnde Wertsch\u00e4tzung"
+    assert clean_title(title, ["GdP"]) == title
+    assert clean_title("Headline - GdP", ["GdP"]) == "Headline"
+
+
+def test_a_leading_part_that_only_begins_with_the_site_name_stays_in_a_visible_headline() -> None:
+    # A declared <title> may lead with the site's name and more ("example.com // Headline")...
+    assert clean_title("mediaarchitecture.de // Jens Weber", ["mediaarchitecture"]) == "Jens Weber"
+    # ...but in the visible headline such a part is the headline's own beginning.
+    title = "Welpen kaufen \u2013 Tipps zu jeder Hunderasse"
+    assert clean_title(title, ["Welpen"], exact_prefix=True) == title
+    assert clean_title(
+        "Welpen \u2013 Tipps zu jeder Hunderasse", ["Welpen"], exact_prefix=True
+    ) == ("Tipps zu jeder Hunderasse")
+
+
 def test_split_list_splits_and_dedupes_keeping_first_spelling() -> None:
     assert split_list(["Japan, U.S.; Diplomacy", "japan", "外交、安全保障"]) == [
         "Japan",

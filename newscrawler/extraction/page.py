@@ -282,8 +282,8 @@ class ArticlePage:
         # <title>) says nearly the same: the declared ones are often an SEO variant of it (a
         # kicker prepended, straight quotes, a site suffix). An <h1> unlike every declared
         # title may be a section name, so then the declared titles come first.
-        def clean(get: Callable[[], str | None]) -> Callable[[], str]:
-            return lambda: clean_title(get(), self.site_names)
+        def clean(get: Callable[[], str | None], visible: bool = False) -> Callable[[], str]:
+            return lambda: clean_title(get(), self.site_names, exact_prefix=visible)
 
         headline = self.visible_headline()
         confirmed = (
@@ -293,15 +293,16 @@ class ArticlePage:
             else None
         )
         if confirmed:
-            declared = [clean_title(d, self.site_names) for d in self.declared_titles]
+            # Compared with the visible headline word for word: cut as exactly as it is.
+            declared = [clean_title(d, self.site_names, True) for d in self.declared_titles]
             declared = [d for d in declared if d]
             confirmed = _without_kicker(_separated(confirmed, declared), declared)
         return self._first(
             ("site", clean(self._site_one("title"))),
-            ("generic", clean(lambda: confirmed)),
+            ("generic", clean(lambda: confirmed, visible=True)),
             ("json-ld", clean(lambda: self._ld_text("headline") or self._ld_text("name"))),
             ("meta", clean(lambda: self.meta.first("og:title", "twitter:title", "dc.title"))),
-            ("generic", clean(lambda: headline)),
+            ("generic", clean(lambda: headline, visible=True)),
             ("generic", clean(self._html_title)),
         )
 

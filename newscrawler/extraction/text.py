@@ -57,11 +57,17 @@ def clean_text(value: str | None) -> str:
     return _WS_RE.sub(" ", value).strip()
 
 
-def clean_title(title: str | None, site_names: Iterable[str] = ()) -> str:
+def clean_title(
+    title: str | None, site_names: Iterable[str] = (), exact_prefix: bool = False
+) -> str:
     """The headline without a trailing (or leading) site name.
 
     A part is cut only when it names the site (one of `site_names`, compared case-insensitively
-    without spaces), so a headline that itself contains " - " keeps it.
+    without spaces), so a headline that itself contains " - " keeps it. A trailing part may
+    continue after the name ("| Example News - Politics"); so may a leading one ("example.com //
+    Headline"), unless `exact_prefix`: the visible headline, where a part that only begins with
+    the site's name is the headline's own start ("Welpen kaufen – Tipps" on the site "Welpen").
+    A hyphen between two letters joins a compound ("GdP-Vize"), it separates nothing.
     """
     title = clean_text(title)
     if not title:
@@ -76,14 +82,22 @@ def clean_title(title: str | None, site_names: Iterable[str] = ()) -> str:
             if sep not in title:
                 continue
             head, _, tail = title.rpartition(sep)
-            if head and _matches_site(tail, names):
+            if head and not _joins_words(sep, head, tail) and _matches_site(tail, names):
                 title, changed = head.strip(), True
                 break
             first, _, rest = title.partition(sep)
-            if rest and _matches_site(first, names):
+            if (
+                rest
+                and not _joins_words(sep, first, rest)
+                and (_squash(first) in names if exact_prefix else _matches_site(first, names))
+            ):
                 title, changed = rest.strip(), True
                 break
     return title
+
+
+def _joins_words(sep: str, before: str, after: str) -> bool:
+    return sep == "-" and before[-1:].isalnum() and after[:1].isalnum()
 
 
 def _squash(value: str) -> str:
