@@ -185,6 +185,23 @@ def test_a_kicker_run_into_the_h1_is_not_part_of_the_title(
     assert title_with_og_title(h1, declared) == title
 
 
+def test_a_logo_class_on_the_page_body_does_not_hide_the_headline() -> None:
+    # WordPress marks every page of a theme with a custom logo: <body class="wp-custom-logo">.
+    head = '<meta property="og:title" content="Anglertalk mit Stephan H\u00f6ferer - Fischerh\u00fctte">'
+    body = f"<article><h1>Anglertalk mit Stephan H\u00f6ferer</h1><p>{PARAGRAPH}</p></article>"
+    page = f"<html><head>{head}</head><body class='home wp-custom-logo'>{body}</body></html>"
+    article = ArticlePage("https://www.example.com/a", page).extract()
+    assert article.title == "Anglertalk mit Stephan H\u00f6ferer"
+    assert article.extraction["title"] == "generic"
+    # A logo <h1> in the header is still not the headline.
+    logo = page.replace(
+        "<article>", "<header class='site-logo'><h1>Fischerh\u00fctte</h1></header><article>"
+    )
+    assert ArticlePage("https://www.example.com/a", logo).visible_headline() == (
+        "Anglertalk mit Stephan H\u00f6ferer"
+    )
+
+
 def test_an_unrelated_h1_does_not_replace_the_declared_headline() -> None:
     head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget agreed after long debate"}</script>'
     body = f"<h1>Politics</h1><article><p>{PARAGRAPH}</p></article>"

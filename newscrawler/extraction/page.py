@@ -68,6 +68,7 @@ _NOT_HEADLINE_PLACES = frozenset({"nav", "aside", "footer"})
 # Class or id words of an <h1> (or its ancestors) that is a logo or site name, not a headline.
 _NOT_HEADLINE_MARKS = ("logo", "site-title", "site-name", "sitename", "brand", "masthead")
 _MIN_HEADLINE_CHARS = 6
+_PAGE_TAGS = frozenset({"body", "html"})
 # Share of the <h1>'s words a declared title must contain for the <h1> to be the headline.
 _CONFIRMED_OVERLAP = 0.6
 # rel="tag" links are the post's tags; WordPress marks category links rel="category tag" too,
@@ -332,9 +333,12 @@ class ArticlePage:
             if any(a.tag in _NOT_HEADLINE_PLACES for a in h1.iterancestors()):
                 continue
             text = clean_text(visible_text(h1))
+            # <body> and <html> classes describe the page, not this element: WordPress marks
+            # every page of a theme with a logo "wp-custom-logo".
             marks = " ".join(
                 str(a.get("class", "")) + " " + str(a.get("id", ""))
                 for a in (h1, *h1.iterancestors())
+                if a.tag not in _PAGE_TAGS
             ).lower()
             if len(text) < _MIN_HEADLINE_CHARS or _loose(text) in names:
                 continue
