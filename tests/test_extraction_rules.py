@@ -202,6 +202,17 @@ def test_a_logo_class_on_the_page_body_does_not_hide_the_headline() -> None:
     )
 
 
+def test_of_several_h1s_equally_close_to_the_title_the_headline_is_the_longest() -> None:
+    # A section name <h1> and the headline <h1> are both wholly in the <title>.
+    head = "<title>Zoll online - Fachmeldungen - Verk\u00fcndung des Tabaksteuergesetzes</title>"
+    body = (
+        "<h1>Fachmeldungen</h1>"
+        f"<article><h1>Verk\u00fcndung des Tabaksteuergesetzes</h1><p>{PARAGRAPH}</p></article>"
+    )
+    page = ArticlePage("https://www.zoll.example/a", html_page(head, body))
+    assert page.visible_headline() == "Verk\u00fcndung des Tabaksteuergesetzes"
+
+
 def test_an_unrelated_h1_does_not_replace_the_declared_headline() -> None:
     head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget agreed after long debate"}</script>'
     body = f"<h1>Politics</h1><article><p>{PARAGRAPH}</p></article>"

@@ -348,7 +348,14 @@ class ArticlePage:
         if len(candidates) <= 1:
             return candidates[0] if candidates else None
         declared = self.declared_titles
-        return max(candidates, key=lambda c: max((_overlap(c, d) for d in declared), default=0))
+
+        def closeness(candidate: str) -> tuple[float, int]:
+            # Of equally close ones, the longest: a section name ("Fachmeldungen") is often in
+            # the <title> as well as the headline is. Unconfirmed ones keep document order.
+            overlap = max((_overlap(candidate, d) for d in declared), default=0.0)
+            return overlap, len(candidate) if overlap else 0
+
+        return max(candidates, key=closeness)
 
     def subtitle(self) -> tuple[Value, Layer | None]:
         return self._first(
