@@ -61,6 +61,11 @@ class Fault:
     behaviour: Callable[[str], Behaviour]
     requests: int
     """How many requests the server may see for `path`: bounded retries."""
+    pool_retry: bool = False
+    """The server may see one request more: a reset on a reused keep-alive connection is retried
+    once by Twisted's connection pool before Scrapy sees the failure (Scrapy's HTTP/1.1 handler
+    leaves the pool's `retryAutomatically` on); whether the connection was a reused one depends
+    on timing."""
 
 
 FAULTS: list[Fault] = [
@@ -91,6 +96,7 @@ FAULTS: list[Fault] = [
         "skipped: connection-lost, retried 1 time",
         lambda base: reset(),
         1 + RETRIES,
+        pool_retry=True,
     ),
     Fault(
         "response stalls halfway",
@@ -209,7 +215,7 @@ def _params() -> Iterator[object]:
 def test_fault_outcome_and_bounded_retries(fault: Fault, faults: FaultsCrawl) -> None:
     url = faults.server.url(fault.path)
     hits = faults.server.hits(fault.path)
-    assert len(hits) == fault.requests, [h.time for h in hits]
+    assert fault.requests <= len(hits) <= fault.requests + fault.pool_retry, [h.time for h in hits]
     written = [a for a in faults.run.articles() if a["url"] == url]
     reject = faults.reject_for(url)
     if fault.outcome.startswith("extracted"):
