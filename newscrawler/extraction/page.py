@@ -295,7 +295,9 @@ class ArticlePage:
         )
         if confirmed:
             # Compared with the visible headline word for word: cut as exactly as it is.
-            declared = [clean_title(d, self.site_names, True) for d in self.declared_titles]
+            declared = [
+                clean_title(d, self.site_names, exact_prefix=True) for d in self.declared_titles
+            ]
             declared = [d for d in declared if d]
             confirmed = _without_kicker(_separated(confirmed, declared), declared)
         return self._first(
