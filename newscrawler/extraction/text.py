@@ -20,7 +20,8 @@ __all__ = [
 _WS_RE = re.compile(r"\s+")
 # Control characters other than tab/newline, zero-width and bidi-embedding marks that only get in
 # the way of matching and hashing.
-_JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff]")
+_JUNK_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff"
+_JUNK_RE = re.compile(f"[{_JUNK_CHARS}]")
 # A title suffix: " | Site", " - Site", " – Site", " — Site", " : Site", "｜Site" (full-width bar).
 _TITLE_SEPARATORS = (
     " | ", " - ", " – ", " — ", " :: ", "｜", " ｜ ", " · ", " • ", " » ", " // ", " ‹ ", "-", "ｌ",
@@ -39,7 +40,8 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac
 _UNCLEAN_CHAR_RE = re.compile(
     "["
     + re.escape("".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != " "))
-    + r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff]"
+    + _JUNK_CHARS
+    + "]"
 )
 
 
