@@ -97,8 +97,9 @@ NEWSCRAWLER_REJECTS = "rejects.jsonl"
 # (newscrawler/spider/pages/not_extracted) but nothing is extracted or yielded; with
 # `-s ITEM_PIPELINES={}` this is the framework-only baseline of benchmarks/crawl_throughput.py.
 NEWSCRAWLER_EXTRACT = True
-# Freeze the objects loaded by the first extraction out of the garbage collector's view and skip
-# making log records below the log level (newscrawler/process_tuning.py).
+# Freeze the objects loaded by the first extraction out of the garbage collector's view, collect
+# the young generation every 10,000 allocations instead of 700, and skip making log records below
+# the log level (newscrawler/process_tuning.py).
 NEWSCRAWLER_PROCESS_TUNING = True
 
 # Requests waiting to be fetched are kept on disk (Scrapy's pickled LIFO disk queues, in a
@@ -107,9 +108,10 @@ NEWSCRAWLER_PROCESS_TUNING = True
 SCHEDULER = "newscrawler.crawl_queue.DiskQueueScheduler"
 NEWSCRAWLER_DISK_QUEUE = True
 # The run's per-URL sets (request fingerprints, article URLs requested, skipped and written,
-# content hashes) are kept in temporary SQLite files removed at the end (newscrawler/run_set.py),
-# so memory does not grow with every page; False keeps them in Python sets. The duplicate filter
-# is Scrapy's with its fingerprints there; a JOBDIR set by the user keeps Scrapy's own (resumable).
+# content hashes) are kept in SQLite's anonymous temporary databases, whose files are gone when
+# the crawl ends, even killed (newscrawler/run_set.py), so memory does not grow with every page;
+# False keeps them in Python sets. The duplicate filter is Scrapy's with its fingerprints there;
+# a JOBDIR set by the user keeps Scrapy's own (resumable).
 DUPEFILTER_CLASS = "newscrawler.dupefilter.RunSetDupeFilter"
 NEWSCRAWLER_RUN_SETS_ON_DISK = True
 # Embedded state (seen canonical URLs and content hashes), shared by all runs on this machine.
