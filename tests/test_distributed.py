@@ -192,11 +192,17 @@ def test_a_killed_worker_loses_nothing(
     site: FaultyServer, redis_prefix: str, tmp_path: Path
 ) -> None:
     workdirs = [tmp_path / f"worker{i}" for i in range(3)]
-    workers = [start_worker(site, w, redis_prefix) for w in workdirs]
-    victim = workdirs[0] / "out.jsonl"
-    deadline = time.monotonic() + 120
-    while lines(victim) < 100 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # All three take part from the start: a victim that started late could otherwise find the
+    # crawl finished before it wrote its 100th article, and there would be nothing to kill.
+    with sitemap_once_workers_joined(site, redis_prefix, 3):
+        workers = [start_worker(site, w, redis_prefix) for w in workdirs]
+        victim = workdirs[0] / "out.jsonl"
+        deadline = time.monotonic() + 120
+        while lines(victim) < 100 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert workers[0].poll() is None, (
+        f"the victim was no longer running when it was to be killed ({lines(victim)} articles)"
+    )
     # SIGKILL mid-run: no shutdown at all; its taken requests are requeued by the others
     # once its heartbeat expires.
     workers[0].send_signal(signal.SIGKILL)
