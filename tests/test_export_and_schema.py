@@ -103,3 +103,40 @@ def test_article_works_through_itemadapter() -> None:
     assert set(adapter.field_names()) == set(ARTICLE_FIELDS)
     assert adapter["revision"] == 1 and adapter["duplicate_of"] is None
     assert [f.name for f in dataclasses.fields(Article)] == list(ARTICLE_FIELDS)
+
+
+def test_to_dict_is_a_deep_copy_in_schema_order() -> None:
+    # Every field filled, lists and the layer dict included: the same mapping as
+    # dataclasses.asdict, and changing it leaves the article as it was.
+    article = Article(
+        id="0" * 32,
+        url="https://example.com/a",
+        canonical_url="https://example.com/a",
+        site="example",
+        source="Kyodo",
+        title="Title",
+        subtitle="Sub",
+        body=["One.", "Two."],
+        tags=["a", "b"],
+        section="News",
+        authors=["A. Writer"],
+        published_at="2017-03-15",
+        modified_at="2017-03-16T10:00:00+09:00",
+        language="ja",
+        image_url="https://example.com/a.jpg",
+        word_count=2,
+        content_hash="sha256:" + "0" * 64,
+        fetched_at="2026-11-25T19:53:07Z",
+        revision=2,
+        duplicate_of="1" * 32,
+        extraction={"title": "json-ld", "body": "generic"},
+    )
+    document = article.to_dict()
+    assert document == dataclasses.asdict(article)
+    assert tuple(document) == ARTICLE_FIELDS
+    assert all(document[name] == getattr(article, name) for name in ARTICLE_FIELDS)
+    document["body"].append("Three.")
+    document["tags"].clear()
+    document["extraction"]["tags"] = "meta"
+    assert article.body == ["One.", "Two."] and article.tags == ["a", "b"]
+    assert article.extraction == {"title": "json-ld", "body": "generic"}
