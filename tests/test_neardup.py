@@ -11,13 +11,18 @@ from typing import Any
 
 import pytest
 import redis
+from datasketch import MinHash
 from scrapy.exceptions import DropItem
 
+from newscrawler.extraction.encoding import decode_html
 from newscrawler.incremental.neardup import (
+    _PERMUTATIONS,
     DEFAULT_THRESHOLD,
     NUM_PERM,
+    SCHEME,
     NearDuplicateIndex,
     body_minhash,
+    shingles,
 )
 from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DeduplicateArticlesPipeline
@@ -68,6 +73,32 @@ def test_measured_similarities_sit_on_either_side_of_the_threshold() -> None:
         for name in ("seed", "kyodo", "japantimes"):
             assert jaccard(name, other) < 0.05
     assert DEFAULT_THRESHOLD == 0.2
+
+
+def test_body_minhash_gives_datasketchs_own_values() -> None:
+    # body_minhash computes the hashes in batch; stored signatures must stay what datasketch's
+    # update_batch gives, on English and Japanese bodies, and on empty and one-word ones.
+    japanese = []
+    for path in sorted((FIXTURES / "encodings" / "japanese").glob("*/*.*ml")):
+        decoded = decode_html(path.read_bytes(), "text/html").text
+        japanese.append([line for line in decoded.splitlines() if line.strip()])
+    bodies = [text(name)[1] for name in ("seed", "kyodo", "japantimes", "other_missile_launch")]
+    bodies += [*japanese, [], [""], ["word"], ["東"], ["two words"]]
+    assert len(japanese) >= 20
+    for body in bodies:
+        reference = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
+        reference.update_batch([s.encode() for s in shingles(body)])
+        minhash = body_minhash(body)
+        assert minhash.hashvalues.dtype == reference.hashvalues.dtype
+        assert minhash.hashvalues.tolist() == reference.hashvalues.tolist(), body[:2]
+        assert minhash.scheme == SCHEME and minhash.jaccard(reference) == 1.0
+
+
+def test_shingles_are_pairs_of_consecutive_words() -> None:
+    assert shingles(["The cat sat.", "The cat"]) == {"the cat", "cat sat", "sat the"}
+    # Each Han or kana character is a word; Latin words keep their letters and digits together.
+    assert shingles(["東京で G7"]) == {"東 京", "京 で", "で g7"}
+    assert shingles(["one"]) == {"one"} and shingles([" "]) == set()
 
 
 def pipelines(state: ArticleState, drop: bool = False) -> list[Any]:

@@ -11,11 +11,13 @@ articles at once. Only this process's articles not yet written are held in memor
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
@@ -50,19 +52,42 @@ def shingles(paragraphs: Iterable[str], size: int = SHINGLE_WORDS) -> set[str]:
     tokens = _TOKEN_RE.findall(" ".join(paragraphs).casefold())
     if len(tokens) < size:
         return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+    return set(map(" ".join, zip(*(tokens[i:] for i in range(size)), strict=False)))
 
 
 # MinHash draws its permutations from the seed on every construction (0.08 ms, measured); they
 # are the same for every signature, so they are drawn once.
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+_A, _B = (np.asarray(p, dtype=np.uint32) for p in _PERMUTATIONS)
+_EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+_DIGEST = methodcaller("digest")
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies first."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
 
 
 def body_minhash(paragraphs: Iterable[str]) -> MinHash:
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
-    # A minimum does not depend on the order of the shingles.
-    minhash.update_batch([s.encode() for s in shingles(paragraphs)])
-    return minhash
+    """The body's MinHash: the values `MinHash.update_batch` gives for its encoded shingles
+    (a test compares them on real bodies), computed without a Python call per shingle.
+
+    datasketch hashes each shingle with SHA-1 (the first 4 digest bytes, little-endian), mixes
+    the hashes with fmix32 and takes, per permutation, the minimum of a*h + b modulo 2**32.
+    Here the SHA-1s run through C-level `map`s and the rest is numpy on the whole batch:
+    0.55 instead of 0.66 ms a body (benchmarks/item_path.py)."""
+    encoded = list(map(str.encode, shingles(paragraphs)))
+    if encoded:
+        digests = b"".join(map(_DIGEST, map(hashlib.sha1, encoded)))
+        hashes = _fmix32(np.frombuffer(digests, dtype="<u4").reshape(-1, 5)[:, 0].astype(np.uint32))
+        values = (hashes[:, None] * _A + _B).min(axis=0)
+    else:
+        values = _EMPTY
+    return MinHash(scheme=SCHEME, hashvalues=values, permutations=_PERMUTATIONS)
 
 
 @dataclass(frozen=True)
