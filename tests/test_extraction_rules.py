@@ -40,6 +40,24 @@ def test_republished_wire_story_names_its_source_not_an_author() -> None:
 
 
 @pytest.mark.parametrize(
+    ("credit", "source"),
+    [
+        ("<span class='photo-credit'>Reuters</span>", "Reuters"),
+        ("<div class='story-byline'>By <b>AP</b></div>", "AP"),
+        ("<p class='Source'>Kyodo</p>", None),  # the class test is case-sensitive, as before
+        # Three children or more: a block (a list of sources, a footer), not a credit.
+        ("<div class='source'><span>Kyodo</span><span></span><span></span></div>", None),
+        ("<div class='source'><span>Kyodo</span><span></span></div>", "Kyodo"),
+        ("<p data-class='source'>Kyodo</p>", None),  # another attribute
+    ],
+)
+def test_a_credit_element_names_the_wire_source(credit: str, source: str | None) -> None:
+    body = f"<article><h1>Budget passes</h1>{credit}<p>{PARAGRAPH}</p></article>"
+    article = ArticlePage("https://example.com/a", html_page("", body)).extract()
+    assert article.source == source
+
+
+@pytest.mark.parametrize(
     ("name", "url"),
     [
         ("cnn_main_site.html.gz", "https://edition.cnn.com/"),
