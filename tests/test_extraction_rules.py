@@ -319,3 +319,17 @@ def test_markup_language_is_kept_when_the_text_agrees() -> None:
     html = html.replace("lang='en'", "lang='en-GB'")
     article = ArticlePage("https://news.example.com/a", html).extract()
     assert (article.language, article.extraction["language"]) == ("en-GB", "meta")
+
+
+def test_generic_bylines_come_from_rel_author_and_itemprop_outside_the_footer() -> None:
+    body = (
+        "<article><h1>Budget passes</h1>"
+        "<p>By <a rel='author' href='/people/jane'>Jane Doe</a></p>"
+        "<div itemprop='author' itemscope><span itemprop='name'>Kenji Sato</span></div>"
+        f"<p>{PARAGRAPH}</p></article>"
+        "<footer><a rel='author' href='/about'>Example Daily</a>"
+        "<div itemprop='author'><span itemprop='name'>Footer Person</span></div></footer>"
+    )
+    article = ArticlePage("https://example.com/a", html_page("", body)).extract()
+    assert article.authors == ["Jane Doe", "Kenji Sato"]
+    assert article.extraction["authors"] == "generic"
