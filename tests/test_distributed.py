@@ -21,10 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import redis
 
+from newscrawler.settings import ITEM_PIPELINES
+
+from .conftest import ROOT
 from .environment import child_environment
 from .faulty_server import FAST_SETTINGS, SITES_DIR, TEST_SITE, Behaviour, FaultyServer, reply
 
@@ -98,10 +102,19 @@ def site() -> Iterator[FaultyServer]:
         yield server
 
 
-def start_worker(server: FaultyServer, workdir: Path, prefix: str) -> subprocess.Popen[bytes]:
-    """One `newscrawler crawl --redis` worker process writing to its own workdir/out.jsonl."""
+def start_worker(
+    server: FaultyServer,
+    workdir: Path,
+    prefix: str,
+    extra: dict[str, str] | None = None,
+    hold: str = "",
+) -> subprocess.Popen[bytes]:
+    """One `newscrawler crawl --redis` worker process writing to its own workdir/out.jsonl;
+    `hold`: an article URL tests/hold_pipeline.py keeps in the pipelines."""
     env = child_environment()
     env["NEWSCRAWLER_SITES_DIR"] = str(SITES_DIR)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["NEWSCRAWLER_TEST_HOLD"] = hold
     command = [sys.executable, "-m", "newscrawler.cli", "crawl", TEST_SITE, "--redis", REDIS_URL]
     command += ["-a", f"start_url={server.url('/sitemap.xml')}", "--state", "state.sqlite3"]
     command += ["-o", "out.jsonl"]
@@ -109,6 +122,7 @@ def start_worker(server: FaultyServer, workdir: Path, prefix: str) -> subprocess
         **FAST_SETTINGS,
         "NEWSCRAWLER_REDIS_PREFIX": prefix,
         "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+        **(extra or {}),
     }
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
@@ -215,3 +229,61 @@ def test_a_killed_worker_loses_nothing(
     assert sum(n - 1 for n in seen.values()) <= 1
     stderr = "".join((w / "stderr.txt").read_text("utf-8", "replace") for w in workdirs[1:])
     assert "requests of a dead worker requeued" in stderr
+
+
+def test_an_article_in_the_pipelines_keeps_its_request_in_flight(
+    redis_prefix: str, tmp_path: Path
+) -> None:
+    # Scrapy asks a callback for its next output before its last item has gone through the
+    # pipelines: a worker killed at that moment must not have let go of the request.
+    pages = 40
+    routes: dict[str, Behaviour] = {
+        "/robots.txt": reply("User-agent: *\nAllow: /\n", content_type="text/plain")
+    }
+    with FaultyServer(routes) as server:
+        paths = [f"/news/story-{n}.html" for n in range(pages)]
+        for n, path in enumerate(paths):
+            routes[path] = reply(article_page(n))
+        entries = "".join(f"<url><loc>{server.base}{p}</loc></url>" for p in paths)
+        routes["/sitemap.xml"] = reply(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>',
+            content_type="application/xml",
+        )
+        held = server.url("/news/story-20.html")
+        pipelines = {**ITEM_PIPELINES, "tests.hold_pipeline.HoldPipeline": 800}
+        first, second = tmp_path / "first", tmp_path / "second"
+        worker = start_worker(
+            server, first, redis_prefix, {"ITEM_PIPELINES": json.dumps(pipelines)}, held
+        )
+        deadline = time.monotonic() + 60
+        while not (first / "held").exists() and worker.poll() is None:
+            assert time.monotonic() < deadline, "the held article never reached the pipeline"
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        # What the killed worker left: its lines and its in-flight hash, both final now.
+        written = set(union([first]))
+        client = redis.Redis.from_url(REDIS_URL)
+        in_flight = b"".join(
+            value
+            for key in client.scan_iter(match=f"{redis_prefix}{TEST_SITE}:inflight:*")
+            for value in client.hvals(key)
+            if isinstance(value, bytes)
+        )
+        client.close()
+        assert held not in written
+        assert urlsplit(held).path.encode() in in_flight, "the request left in-flight early"
+        # The articles written have left it, but for the few caught between their line and
+        # their item_scraped signal (other items' pipelines run in between).
+        still = [url for url in written if urlsplit(url).path.encode() in in_flight]
+        assert len(still) <= 3 and len(still) < len(written), (
+            f"{len(still)} of {len(written)} written articles still in flight"
+        )
+        # A restarted worker takes the dead one's requests back and writes the held article.
+        restarted = start_worker(server, second, redis_prefix)
+        wait_all([restarted], timeout=120)
+        assert restarted.returncode == 0
+        seen = union([first, second])
+        assert held in seen and len(seen) == pages, f"{pages - len(seen)} articles missing"
+        log = (second / "stderr.txt").read_text("utf-8", "replace")
+        assert "requests of a dead worker requeued" in log
