@@ -122,6 +122,10 @@ def start_worker(
         **FAST_SETTINGS,
         "NEWSCRAWLER_REDIS_PREFIX": prefix,
         "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+        # Three crawlers and the server share 2 cores: FAST_SETTINGS' 3-second timeout with one
+        # retry can give a page up under that load, which would read as an article lost.
+        "DOWNLOAD_TIMEOUT": "30",
+        "RETRY_TIMES": "3",
         **(extra or {}),
     }
     for name, value in settings.items():
@@ -152,6 +156,24 @@ def union(workdirs: list[Path]) -> Counter[str]:
                 if line:
                     seen[json.loads(line)["url"]] += 1
     return seen
+
+
+def missing(workdirs: list[Path], seen: Counter[str], pages: int) -> str:
+    """The failure message for articles missing from the union: which, and what the logs say
+    of them (a download given up, an error)."""
+    urls = [
+        u
+        for u in (f"/news/story-{n}.html" for n in range(pages))
+        if not any(k.endswith(u) for k in seen)
+    ]
+    said = [
+        line
+        for w in workdirs
+        if (w / "stderr.txt").exists()
+        for line in (w / "stderr.txt").read_text("utf-8", "replace").splitlines()
+        if any(u in line for u in urls[:5])
+    ]
+    return f"{len(urls)} articles missing: {urls[:5]}; the logs say: {said[:10]}"
 
 
 def lines(path: Path) -> int:
@@ -192,7 +214,7 @@ def test_workers_share_the_crawl(
         wait_all(workers)
     assert [w.returncode for w in workers] == [0] * count
     seen = union(workdirs)
-    assert len(seen) == PAGES, f"{PAGES - len(seen)} articles missing"
+    assert len(seen) == PAGES, missing(workdirs, seen, PAGES)
     assert max(seen.values()) == 1, [u for u, n in seen.items() if n > 1][:5]
     # Each worker did a share of the work: the queue was shared, not crawled N times.
     shares = [lines(w / "out.jsonl") for w in workdirs]
@@ -224,7 +246,7 @@ def test_a_killed_worker_loses_nothing(
     wait_all(workers[1:])
     assert [w.returncode for w in workers[1:]] == [0, 0]
     seen = union(workdirs)
-    assert len(seen) == PAGES, f"{PAGES - len(seen)} articles missing"
+    assert len(seen) == PAGES, missing(workdirs, seen, PAGES)
     # At most the killed worker's last line is both written and recorded twice.
     assert sum(n - 1 for n in seen.values()) <= 1
     stderr = "".join((w / "stderr.txt").read_text("utf-8", "replace") for w in workdirs[1:])
