@@ -85,13 +85,14 @@ def article_page(number: int) -> bytes:
     ).encode()
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[FaultyServer]:
+@contextmanager
+def news_site(pages: int) -> Iterator[FaultyServer]:
+    """A local site of `pages` article pages, a sitemap listing them all, and robots.txt."""
     routes: dict[str, Behaviour] = {
         "/robots.txt": reply("User-agent: *\nAllow: /\n", content_type="text/plain")
     }
     with FaultyServer(routes) as server:
-        paths = [f"/news/story-{n}.html" for n in range(PAGES)]
+        paths = [f"/news/story-{n}.html" for n in range(pages)]
         for n, path in enumerate(paths):
             routes[path] = reply(article_page(n))
         entries = "".join(f"<url><loc>{server.base}{p}</loc></url>" for p in paths)
@@ -99,6 +100,12 @@ def site() -> Iterator[FaultyServer]:
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>',
             content_type="application/xml",
         )
+        yield server
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[FaultyServer]:
+    with news_site(PAGES) as server:
         yield server
 
 
@@ -259,18 +266,7 @@ def test_an_article_in_the_pipelines_keeps_its_request_in_flight(
     # Scrapy asks a callback for its next output before its last item has gone through the
     # pipelines: a worker killed at that moment must not have let go of the request.
     pages = 40
-    routes: dict[str, Behaviour] = {
-        "/robots.txt": reply("User-agent: *\nAllow: /\n", content_type="text/plain")
-    }
-    with FaultyServer(routes) as server:
-        paths = [f"/news/story-{n}.html" for n in range(pages)]
-        for n, path in enumerate(paths):
-            routes[path] = reply(article_page(n))
-        entries = "".join(f"<url><loc>{server.base}{p}</loc></url>" for p in paths)
-        routes["/sitemap.xml"] = reply(
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>',
-            content_type="application/xml",
-        )
+    with news_site(pages) as server:
         held = server.url("/news/story-20.html")
         pipelines = {**ITEM_PIPELINES, "tests.hold_pipeline.HoldPipeline": 800}
         first, second = tmp_path / "first", tmp_path / "second"
