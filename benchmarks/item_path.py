@@ -2,7 +2,7 @@
 
 1. Scrapy's handling of a response's output: `Scraper.handle_spider_output_async` runs it
    through `_parallel_asyncio` with CONCURRENT_ITEMS tasks; an article page gives one item.
-   Scrapy's default (100) against the project's setting (1).
+   Scrapy's default (100) against the project's setting (16, newscrawler/settings.py).
 2. `Article.to_dict` (one level of copying) against `dataclasses.asdict`.
 3. `body_minhash` (hashes in batch) against datasketch's `MinHash.update_batch` on the same
    shingles; the signatures are checked equal first.
