@@ -260,11 +260,9 @@ class RedisScheduler(Scheduler):
     def output_ended(self, response: Response) -> None:
         """The callback for `response` yielded its last output (or raised)."""
         self._ignored_settle()
-        entry = self._outputs.get(id(response))
-        if entry is None:  # nothing yielded, or all settled already
-            if response.request is not None:
-                self.done(response.request)
-            return
+        # Nothing yielded, or all settled already: a fresh entry with nothing outstanding, which
+        # _settle ends at once (done() is idempotent: the token leaves the meta once).
+        entry = self._outputs.setdefault(id(response), _Outputs(response))
         entry.ended = True
         self._settle(id(response), 0)
 

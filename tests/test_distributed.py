@@ -168,11 +168,8 @@ def union(workdirs: list[Path]) -> Counter[str]:
 def missing(workdirs: list[Path], seen: Counter[str], pages: int) -> str:
     """The failure message for articles missing from the union: which, and what the logs say
     of them (a download given up, an error)."""
-    urls = [
-        u
-        for u in (f"/news/story-{n}.html" for n in range(pages))
-        if not any(k.endswith(u) for k in seen)
-    ]
+    found = {urlsplit(url).path for url in seen}
+    urls = [u for u in (f"/news/story-{n}.html" for n in range(pages)) if u not in found]
     said = [
         line
         for w in workdirs
