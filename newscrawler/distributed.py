@@ -23,6 +23,7 @@ from weakref import WeakKeyDictionary
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.misc import load_object
+from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -49,14 +50,41 @@ IDLE_POLL = 0.5
 _TOKEN = "newscrawler_inflight"
 # On a request a callback yielded: the key of the response it came from (see _Outputs).
 _PARENT = "newscrawler_parent"
-# Pop the best request of scrapy-redis' PriorityQueue (a sorted set) and keep it in this
-# worker's in-flight hash, atomically. KEYS: queue, in-flight hash; ARGV: the entry's token.
+# The three steps that move a request between the queue (scrapy-redis' PriorityQueue, a sorted
+# set), the dupefilter (a set of fingerprints) and a worker's in-flight hash, each one Lua script:
+# Redis runs a script whole or not at all, so a worker SIGKILLed between two of its commands
+# cannot leave a request marked seen but in no queue (it was lost for good: nobody fetches a
+# seen request), or taken off the queue and in no one's hands.
+# An in-flight entry is "<score> <queued request>", so that it can go back with its priority.
+#
+# Take: pop the best request and keep it in flight. KEYS: queue, in-flight; ARGV: entry's token.
 _TAKE_SCRIPT = """
-local taken = redis.call('ZRANGE', KEYS[1], 0, 0)
+local taken = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #taken == 0 then return false end
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
-redis.call('HSET', KEYS[2], ARGV[1], taken[1])
+redis.call('HSET', KEYS[2], ARGV[1], taken[2] .. ' ' .. taken[1])
 return taken[1]
+"""
+# Queue: mark the fingerprint seen and queue the request, or neither if it was seen before; a
+# retry or redirect of a taken request also leaves the in-flight hash (it is queued, or known).
+# KEYS: dupefilter, queue, in-flight; ARGV: fingerprint ('' = dont_filter), score, request,
+# in-flight token ('' = none). Returns 1 if queued.
+_QUEUE_SCRIPT = """
+if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+# Reclaim: put a dead worker's in-flight requests back in the queue and delete its hash; of two
+# workers reclaiming the same one, the second finds nothing. KEYS: in-flight, queue.
+_RECLAIM_SCRIPT = """
+local entries = redis.call('HVALS', KEYS[1])
+for _, entry in ipairs(entries) do
+  local cut = string.find(entry, ' ', 1, true)
+  redis.call('ZADD', KEYS[2], string.sub(entry, 1, cut - 1), string.sub(entry, cut + 1))
+end
+redis.call('DEL', KEYS[1])
+return #entries
 """
 _SCHEDULERS: WeakKeyDictionary[Crawler, RedisScheduler] = WeakKeyDictionary()
 
@@ -90,6 +118,7 @@ def configure(settings: BaseSettings) -> None:
         "REDIS_URL": url,
         # A killed worker's queued requests stay for the others and for a restart.
         "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": prefix + "%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": prefix + "%(spider)s:dupefilter",
     }.items():
@@ -114,7 +143,10 @@ class RedisScheduler(Scheduler):
     worker: str
     _idle_checks: int = 0
     _heartbeat: task.LoopingCall | None = None
-    _take: Any = None  # the registered _TAKE_SCRIPT
+    # The registered Lua scripts (_TAKE_SCRIPT, _QUEUE_SCRIPT, _RECLAIM_SCRIPT).
+    _take: Any = None
+    _queue: Any = None
+    _reclaim: Any = None
     _outputs: dict[int, _Outputs]  # by id() of the response
     _scheduling: Request | None = None  # between request_scheduled and enqueue_request
 
@@ -152,7 +184,16 @@ class RedisScheduler(Scheduler):
         )
         if not getattr(self, "df", None):
             self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        # The scripts write the sorted set and the fingerprint set themselves.
+        if not isinstance(self.queue, PriorityQueue) or not isinstance(self.df, RFPDupeFilter):
+            raise ValueError(
+                "the distributed crawl needs scrapy_redis.queue.PriorityQueue as "
+                "SCHEDULER_QUEUE_CLASS and scrapy_redis.dupefilter.RFPDupeFilter (or a subclass) "
+                "as DUPEFILTER_CLASS: remove the -s overrides of those settings"
+            )
         self._take = self.server.register_script(_TAKE_SCRIPT)
+        self._queue = self.server.register_script(_QUEUE_SCRIPT)
+        self._reclaim = self.server.register_script(_RECLAIM_SCRIPT)
         if self.flush_on_start:
             self.flush()
         if len(self.queue):
@@ -174,17 +215,7 @@ class RedisScheduler(Scheduler):
             worker = raw.decode() if isinstance(raw, bytes) else str(raw)
             if worker == self.worker or self.server.exists(self._key(f"alive:{worker}")):
                 continue
-            # RENAME is atomic: of two workers reclaiming the same dead one, only one gets it.
-            taken = self._key(f"reclaim:{self.worker}")
-            try:
-                self.server.rename(self._inflight(worker), taken)
-            except Exception:  # no such key: nothing in flight, or another worker took it
-                taken = ""
-            if taken:
-                for data in self.server.hvals(taken):
-                    self.queue.push(self.queue._decode_request(data))
-                    moved += 1
-                self.server.delete(taken)
+            moved += int(self._reclaim(keys=[self._inflight(worker), self.queue.key]))
             self.server.srem(self._key("workers"), worker)
         if moved:
             logger.warning("distributed crawl: %d requests of a dead worker requeued", moved)
@@ -212,14 +243,15 @@ class RedisScheduler(Scheduler):
             self._scheduling = None
         parent = request.meta.pop(_PARENT, None)
         try:
-            if not request.dont_filter and self.df.request_seen(request):
+            # A retry or a redirect of a taken request carries the taken one's token: once it is
+            # queued (or known), the taken one is done.
+            token = request.meta.pop(_TOKEN, None) or ""
+            fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+            data = self.queue._encode_request(request)
+            keys = [self.df.key, self.queue.key, self._inflight(self.worker)]
+            if not self._queue(keys=keys, args=[fingerprint, -request.priority, data, token]):
                 self.df.log(request, self.spider)
                 return False
-            self.queue.push(request)
-            # A retry or a redirect of a taken request: it is safe in the queue again.
-            token = request.meta.pop(_TOKEN, None)
-            if token:
-                self.server.hdel(self._inflight(self.worker), token)
             self.crawler.stats.inc_value("scheduler/enqueued/redis")
             return True
         finally:
@@ -228,18 +260,10 @@ class RedisScheduler(Scheduler):
 
     def next_request(self) -> Request | None:
         token = uuid.uuid4().hex
-        if isinstance(self.queue, PriorityQueue):
-            # Taken from the queue and recorded in flight in one step: a worker killed between
-            # the two would otherwise lose the request (gone from the queue, in no one's hands).
-            data = self._take(keys=[self.queue.key, self._inflight(self.worker)], args=[token])
-            request = self.queue._decode_request(data) if data else None
-        else:  # another scrapy-redis queue class: its own pop, then the in-flight record
-            request = self.queue.pop(self.idle_before_close)
-            if request is not None:
-                data = self.queue._encode_request(request)
-                self.server.hset(self._inflight(self.worker), token, data)
-        if request is None:
+        data = self._take(keys=[self.queue.key, self._inflight(self.worker)], args=[token])
+        if not data:
             return None
+        request = self.queue._decode_request(data)
         request.meta[_TOKEN] = token
         self.crawler.stats.inc_value("scheduler/dequeued/redis")
         return request
