@@ -76,12 +76,18 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 """
 # Reclaim: put a dead worker's in-flight requests back in the queue and delete its hash; of two
-# workers reclaiming the same one, the second finds nothing. KEYS: in-flight, queue.
+# workers reclaiming the same one, the second finds nothing. KEYS: in-flight, queue. An entry
+# without a score (written by a version before 2026-11-30) goes back whole, at priority 0.
 _RECLAIM_SCRIPT = """
 local entries = redis.call('HVALS', KEYS[1])
 for _, entry in ipairs(entries) do
   local cut = string.find(entry, ' ', 1, true)
-  redis.call('ZADD', KEYS[2], string.sub(entry, 1, cut - 1), string.sub(entry, cut + 1))
+  local score = cut and tonumber(string.sub(entry, 1, cut - 1))
+  if score then
+    redis.call('ZADD', KEYS[2], score, string.sub(entry, cut + 1))
+  else
+    redis.call('ZADD', KEYS[2], 0, entry)
+  end
 end
 redis.call('DEL', KEYS[1])
 return #entries

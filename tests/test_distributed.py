@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
-from scrapy import Spider
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
@@ -345,20 +346,67 @@ def test_an_article_in_the_pipelines_keeps_its_request_in_flight(
         assert "requests of a dead worker requeued" in log
 
 
+def redis_crawler(prefix: str, overrides: dict[str, str] | None = None) -> Crawler:
+    """A crawler with the distributed crawl's settings on the local Redis; `overrides` as -s."""
+    settings = Settings()
+    settings.set("NEWSCRAWLER_REDIS_URL", REDIS_URL)
+    settings.set("NEWSCRAWLER_REDIS_PREFIX", prefix)
+    configure(settings)
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")  # over configure()'s project priority
+    keys = ["SCHEDULER_QUEUE_CLASS", "SCHEDULER_QUEUE_KEY", "DUPEFILTER_CLASS", "REDIS_URL"]
+    return get_crawler(Spider, {k: settings[k] for k in keys} | {"TELNETCONSOLE_ENABLED": False})
+
+
+def open_scheduler(prefix: str) -> RedisScheduler:
+    """A worker's RedisScheduler, opened as its crawl opens it."""
+    crawler = redis_crawler(prefix)
+    scheduler = RedisScheduler.from_crawler(crawler)
+    scheduler.open(Spider.from_crawler(crawler, name="shared"))
+    return scheduler
+
+
 def test_a_queue_class_the_scripts_cannot_write_is_refused(redis_prefix: str) -> None:
     # The Lua scripts write scrapy-redis' sorted-set queue themselves; a project that sets
     # another queue class is told so at start, not left with a broken crawl.
-    name, value = "SCHEDULER_QUEUE_CLASS", "scrapy_redis.queue.FifoQueue"
-    settings = Settings()
-    settings.set("NEWSCRAWLER_REDIS_URL", REDIS_URL)
-    settings.set("NEWSCRAWLER_REDIS_PREFIX", redis_prefix)
-    configure(settings)
-    settings.set(name, value, priority="cmdline")  # over configure()'s project priority
-    keys = ["SCHEDULER_QUEUE_CLASS", "SCHEDULER_QUEUE_KEY", "DUPEFILTER_CLASS", "REDIS_URL"]
-    crawler = get_crawler(Spider, {k: settings[k] for k in keys} | {"TELNETCONSOLE_ENABLED": False})
-    assert crawler.settings[name] == value
+    crawler = redis_crawler(redis_prefix, {"SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.FifoQueue"})
+    assert crawler.settings["SCHEDULER_QUEUE_CLASS"] == "scrapy_redis.queue.FifoQueue"
     scheduler = RedisScheduler.from_crawler(crawler)
     with pytest.raises(
         ValueError, match=r"needs scrapy_redis\.queue\.PriorityQueue as SCHEDULER_QUEUE_CLASS"
     ):
         scheduler.open(Spider.from_crawler(crawler, name="refused"))
+
+
+def test_a_dead_workers_requests_go_back_once_with_their_priority(redis_prefix: str) -> None:
+    dead = open_scheduler(redis_prefix)
+    assert dead.enqueue_request(Request("http://127.0.0.1/low", priority=0))
+    assert dead.enqueue_request(Request("http://127.0.0.1/high", priority=5))
+    assert not dead.enqueue_request(Request("http://127.0.0.1/high"))  # seen: filtered
+    taken = [dead.next_request(), dead.next_request()]
+    assert [r.url for r in taken if r] == ["http://127.0.0.1/high", "http://127.0.0.1/low"]
+    # An entry as versions before 2026-11-30 wrote it: the request alone, no score.
+    old = dead.queue._encode_request(Request("http://127.0.0.1/old", priority=9))
+    dead.server.hset(dead._inflight(dead.worker), "old-token", old)
+    # The worker dies (its heartbeat key gone, as HEARTBEAT_TTL after a SIGKILL).
+    assert dead._heartbeat is not None
+    dead._heartbeat.stop()
+    dead.server.delete(dead._key(f"alive:{dead.worker}"))
+    first = open_scheduler(redis_prefix)  # open() reclaims at once
+    second = open_scheduler(redis_prefix)
+    assert second.reclaim() == 0  # the first took them all
+    queued = first.server.zrange(first.queue.key, 0, -1, withscores=True)
+    scores = {first.queue._decode_request(data).url: score for data, score in queued}
+    assert scores == {
+        "http://127.0.0.1/high": -5,
+        "http://127.0.0.1/low": 0,
+        "http://127.0.0.1/old": 0,
+    }
+    urls = []
+    while (request := first.next_request()) is not None:
+        urls.append(request.url)
+    # Priority 5 first; the two at priority 0 in the sorted set's order of equal scores.
+    assert urls[0] == "http://127.0.0.1/high"
+    assert sorted(urls[1:]) == ["http://127.0.0.1/low", "http://127.0.0.1/old"]
+    for scheduler in (first, second):
+        scheduler.close("finished")
