@@ -78,12 +78,19 @@ def extract_paragraphs(
     the fewest chrome lines. A parsed tree is accepted (trafilatura copies it before pruning),
     which saves a second parse. `expected_chars`: the article length the page declares elsewhere
     (JSON-LD articleBody), to tell a fast result that missed the text."""
-    paragraphs = _paragraphs(html, url, fast=True)
+    # trafilatura reads the <body> alone: it drops <head> anyway, but only after its
+    # whole-tree pruning XPaths and its copies of the tree, which then have 7% fewer elements to
+    # go through (the same paragraphs on all 1,274 corpus pages, 7-9% less time in trafilatura).
+    # The one thing it reads in <head>, a DiscussionForumPosting JSON-LD that keeps a forum's
+    # posts as content, does not concern news articles.
+    main = html.find("body") if isinstance(html, HtmlElement) else None
+    text = html if main is None else main
+    paragraphs = _paragraphs(text, url, fast=True)
     found = sum(len(p) for p in paragraphs)
     if found < expected_chars * RETRY_BELOW_SHARE or _may_have_missed(
         html, paragraphs, found, expected_chars
     ):
-        slow = _paragraphs(html, url, fast=False)
+        slow = _paragraphs(text, url, fast=False)
         if sum(len(p) for p in slow) > found:
             return slow
     return paragraphs
