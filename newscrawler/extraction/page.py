@@ -56,8 +56,10 @@ _MAX_CREDIT_CHARS = 60
 # A date-time with seconds, as pages write them in code: 2020-02-24T21:25:54-05:00.
 _STAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 _MAX_STAMPS = 50
-_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
-_LEADING_DOCTYPE_RE = re.compile(r"^\s*<!DOCTYPE[^>]*>", re.I)
+# Matched at the start only (re.match): as a "^" pattern given to re.sub, the case-insensitive
+# one was tried at every position of the page, 9.7 ms on a 2.6 MB page.
+_XML_DECLARATION_RE = re.compile(r"\s*<\?xml[^>]*\?>")
+_LEADING_DOCTYPE_RE = re.compile(r"\s*<!DOCTYPE[^>]*>", re.I)
 # Control characters XML forbids: libxml2 silently drops everything after one. Deleted from the
 # UTF-8 bytes with bytes.translate, ~3x faster than a regex over the text.
 _CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
@@ -740,7 +742,9 @@ def _parser_input(html: str) -> bytes:
     (a "/" in one makes libxml2 stumble), no control characters XML forbids."""
     if not html:
         return b"<html></html>"
-    html = _LEADING_DOCTYPE_RE.sub("", _XML_DECLARATION_RE.sub("", html, count=1), count=1)
+    for leading in (_XML_DECLARATION_RE, _LEADING_DOCTYPE_RE):
+        if match := leading.match(html):
+            html = html[match.end() :]
     for noncharacter in _NONCHARACTERS:
         if noncharacter in html:
             html = html.replace(noncharacter, "")
