@@ -9,7 +9,7 @@ import html
 import pytest
 
 from newscrawler.extraction.encoding import decode_html
-from newscrawler.extraction.page import ArticlePage
+from newscrawler.extraction.page import ArticlePage, _parser_input
 from newscrawler.pipelines.normalize import normalize_article
 
 from .conftest import FIXTURES
@@ -333,3 +333,18 @@ def test_generic_bylines_come_from_rel_author_and_itemprop_outside_the_footer() 
     article = ArticlePage("https://example.com/a", html_page("", body)).extract()
     assert article.authors == ["Jane Doe", "Kenji Sato"]
     assert article.extraction["authors"] == "generic"
+
+
+def test_a_leading_xml_declaration_and_doctype_are_left_out_of_the_parse() -> None:
+    doctype = (
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">'
+    )
+    body = f"<article><h1>Budget passes</h1><p>{PARAGRAPH}</p><p>{doctype} in text</p></article>"
+    html = f'<?xml version="1.0" encoding="utf-8"?>\n  {doctype.lower()}\n{html_page("", body)}'
+    data = _parser_input(html)
+    assert data.startswith(b"\n<html")
+    assert doctype.encode() in data  # only the leading one goes, not one quoted in the text
+    article = normalize_article(ArticlePage("https://example.com/a", html).extract())
+    assert article.title == "Budget passes"
+    assert article.body[0] == PARAGRAPH
