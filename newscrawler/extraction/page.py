@@ -10,7 +10,7 @@ most sites, so it comes after the generic DOM layer, as a fallback.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, ClassVar
@@ -126,6 +126,7 @@ class ArticlePage:
     def __init__(self, url: str, html: str) -> None:
         self.url = url
         self.html = html
+        self._stamps: dict[str, list[str]] = {}  # by day (_stamps_on)
 
     # -- parsed views, each computed once --------------------------------------------------
 
@@ -501,11 +502,17 @@ class ArticlePage:
         if not value or not value.endswith("+00:00"):
             return value
         instant = datetime.fromisoformat(value)
-        for candidate in (
-            *(t.get("datetime") for t in self.elements.of("time") if t.get("datetime")),
-            *self.meta.all("article:published_time", "article:modified_time"),
-            *self._stamps_near(instant),
-        ):
+
+        def candidates() -> Iterator[str]:
+            # In this order, and lazily: the page's code is searched only when the markup
+            # has not answered (a search of a 2.6 MB page is 1 ms a day searched).
+            times = self.elements.of("time")
+            yield from (str(t.get("datetime")) for t in times if t.get("datetime"))
+            yield from self.meta.all("article:published_time", "article:modified_time")
+            for days in (-1, 0, 1):
+                yield from self._stamps_on((instant + timedelta(days=days)).date().isoformat())
+
+        for candidate in candidates():
             parsed = parse_datetime(str(candidate))
             if (
                 parsed
@@ -519,12 +526,13 @@ class ArticlePage:
                 return shifted
         return value
 
-    def _stamps_near(self, instant: datetime) -> list[str]:
-        """ISO timestamps anywhere in the page's text (scripts included) on the instant's UTC
-        day or the days either side: found with str.find, cheaper than a regex over the page."""
-        found: list[str] = []
-        for days in (-1, 0, 1):
-            day = (instant + timedelta(days=days)).date().isoformat()
+    def _stamps_on(self, day: str) -> list[str]:
+        """ISO timestamps of `day` anywhere in the page's text (scripts included), found with
+        str.find, cheaper than a regex over the page; remembered, as published_at and
+        modified_at usually ask for the same days."""
+        found = self._stamps.get(day)
+        if found is None:
+            found = self._stamps[day] = []
             start = 0
             while len(found) < _MAX_STAMPS and (at := self.html.find(day, start)) != -1:
                 start = at + len(day)
