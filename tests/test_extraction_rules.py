@@ -348,3 +348,20 @@ def test_a_leading_xml_declaration_and_doctype_are_left_out_of_the_parse() -> No
     article = normalize_article(ArticlePage("https://example.com/a", html).extract())
     assert article.title == "Budget passes"
     assert article.body[0] == PARAGRAPH
+
+
+def test_svg_style_and_template_elements_are_not_part_of_the_page() -> None:
+    # An icon's <title> is not in the headline; the text after an icon stays in its paragraph.
+    icon = "<svg viewBox='0 0 8 8'><title>Share on Facebook</title><path d='M0 0h8v8z'/></svg>"
+    body = (
+        f"<article><h1>{icon}Budget passes</h1><style>p {{ color: red }}</style>"
+        f"<p>{PARAGRAPH}</p><p>The mayor{icon} said it was a fair budget for every district of "
+        "the city, and that the ferry would keep its winter timetable.</p>"
+        "<template><p>Template text that a script would copy into the page.</p></template>"
+        "</article>"
+    )
+    article = normalize_article(ArticlePage("https://example.com/a", html_page("", body)).extract())
+    assert article.title == "Budget passes"
+    assert article.body[0] == PARAGRAPH
+    assert article.body[1].startswith("The mayor said it was a fair budget")
+    assert not any("Template text" in p or "Facebook" in p for p in article.body)
