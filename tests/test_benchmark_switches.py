@@ -4,6 +4,7 @@ article page is fetched and counted, and nothing is extracted or yielded."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from scrapy import Request
 from scrapy.http import HtmlResponse
@@ -32,7 +33,7 @@ class SwitchesSpider(NewsSpider):
     site_spec = SITE
 
 
-def parse(extract: bool | None, tmp_path: Path) -> tuple[list[object], dict[str, object]]:
+def parse(extract: bool | None, tmp_path: Path) -> tuple[list[Any], dict[str, Any]]:
     settings: dict[str, object] = {"NEWSCRAWLER_REJECTS": str(tmp_path / "rejects.jsonl")}
     if extract is not None:
         settings["NEWSCRAWLER_EXTRACT"] = extract

@@ -288,6 +288,7 @@ def band_entries(state: ArticleState, article_id: str) -> list[int]:
     keys = []
     for bucket in state._db.scan_iter(match=state._bands + "*", count=1000):
         for field, ids in state._db.hgetall(bucket).items():
+            assert isinstance(ids, bytes) and isinstance(field, bytes)
             if article_id in ids.decode().split():
                 raw = bytes.fromhex(bucket.decode().rsplit(":", 1)[1]) + field
                 keys.append(int.from_bytes(raw, "big", signed=True))

@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -176,7 +177,7 @@ def test_keys_are_stored_as_64_bit_digests_not_as_text() -> None:
 # -- the duplicate filter ----------------------------------------------------------------------
 
 
-def dupefilter(settings: dict[str, object]) -> tuple[RunSetDupeFilter, Spider]:
+def dupefilter(settings: Mapping[str, object]) -> tuple[RunSetDupeFilter, Spider]:
     crawler = get_crawler(Spider, {"TELNETCONSOLE_ENABLED": False, **settings})
     spider = Spider.from_crawler(crawler, name="t")
     df = build_from_crawler(load_object(crawler.settings["DUPEFILTER_CLASS"]), crawler)
@@ -254,7 +255,12 @@ def test_incremental_crawl_and_deduplicate_close_their_sets_with_the_spider(
     )
     crawl = incremental_for_crawler(crawler)
     pipeline = DeduplicateArticlesPipeline.from_crawler(crawler)
-    tables = [crawl._requested, crawl._skipped, pipeline.run_urls, pipeline.run_hashes]
+    tables: list[RunSet | RunMap] = [
+        crawl._requested,
+        crawl._skipped,
+        pipeline.run_urls,
+        pipeline.run_hashes,
+    ]
     assert [type(t) for t in tables] == [DiskSet, DiskSet, DiskSet, DiskMap]
     crawler.signals.send_catch_log(signals.spider_closed, spider=None, reason="finished")
     assert [is_closed(t) for t in tables] == [True, True, False, False]
@@ -269,7 +275,12 @@ def test_without_run_sets_on_disk_everything_stays_in_memory(tmp_path: Path) -> 
     crawl = IncrementalCrawl(state, run_sets_on_disk=False)
     pipeline = DeduplicateArticlesPipeline(state, run_sets_on_disk=False)
     df = RunSetDupeFilter(on_disk=False)
-    tables = [crawl._requested, crawl._skipped, pipeline.run_urls, pipeline.run_hashes]
+    tables: list[RunSet | RunMap] = [
+        crawl._requested,
+        crawl._skipped,
+        pipeline.run_urls,
+        pipeline.run_hashes,
+    ]
     assert [type(t) for t in tables] == [MemorySet, MemorySet, MemorySet, MemoryMap]
     assert df.seen is None
     state.close()
