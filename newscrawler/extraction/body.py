@@ -83,14 +83,14 @@ def extract_paragraphs(
     # go through (the same paragraphs on all 1,274 corpus pages, 7-9% less time in trafilatura).
     # The one thing it reads in <head>, a DiscussionForumPosting JSON-LD that keeps a forum's
     # posts as content, does not concern news articles.
-    main = html.find("body") if isinstance(html, HtmlElement) else None
-    text = html if main is None else main
-    paragraphs = _paragraphs(text, url, fast=True)
+    body = html.find("body") if isinstance(html, HtmlElement) else None
+    read = html if body is None else body
+    paragraphs = _paragraphs(read, url, fast=True)
     found = sum(len(p) for p in paragraphs)
     if found < expected_chars * RETRY_BELOW_SHARE or _may_have_missed(
         html, paragraphs, found, expected_chars
     ):
-        slow = _paragraphs(text, url, fast=False)
+        slow = _paragraphs(read, url, fast=False)
         if sum(len(p) for p in slow) > found:
             return slow
     return paragraphs
