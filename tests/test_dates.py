@@ -111,3 +111,30 @@ def test_a_round_utc_time_is_not_matched_to_a_wall_clock_by_chance() -> None:
     assert in_page_offset(instant, datetime(2023, 11, 9, 8, 0, 0)) is None
     odd = instant.replace(second=7)
     assert in_page_offset(odd, datetime(2023, 11, 9, 8, 0, 7)) == "2023-11-09T08:00:07+02:00"
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        # Themes mark each related post's teaser an <article> too.
+        '<ul class="related-posts"><li><article><p class="post-date">'
+        '<time datetime="2009-04-11 18:06:36">11. April 2009</time></p></article></li></ul>',
+        # A comment's time dates the comment.
+        '<div class="comment-metadata"><time datetime="2009-04-11T18:06:36+02:00">'
+        "11. April 2009</time></div>",
+    ],
+)
+def test_a_time_of_a_related_post_or_a_comment_is_not_the_publication_time(
+    elsewhere: str,
+) -> None:
+    paragraph = "The council met on Tuesday and agreed the budget after a long debate. " * 4
+    page = (
+        "<html><head><title>Budget agreed</title></head><body><article><h1>Budget agreed</h1>"
+        f"<p>{paragraph}</p>{elsewhere}</article></body></html>"
+    )
+    url = "https://blog.example/2019/10/22/budget-agreed/"
+    assert ArticlePage(url, page).extract().published_at == "2019-10-22"
+    # The article's own time, in its footer, still counts.
+    footer = '<footer class="entry-footer"><time datetime="2019-10-22T09:00:00+02:00">x</time>'
+    own = page.replace("</article>", f"{footer}</footer></article>")
+    assert ArticlePage(url, own).extract().published_at == "2019-10-22T09:00:00+02:00"

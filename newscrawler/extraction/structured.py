@@ -253,6 +253,7 @@ def read_metadata(
         for time in index.of("time")
         if (value := time.get("datetime")) is not None
         and (time.get("itemprop") is not None or _inside(time, "article"))
+        and not _elsewhere(time)
     ]
     if html is not None and "datePublished" not in html and "dateModified" not in html:
         return meta
@@ -268,3 +269,23 @@ def read_metadata(
 
 def _inside(element: lxml_html.HtmlElement, tag: str) -> bool:
     return any(a.tag == tag for a in element.iterancestors())
+
+
+# Places whose <time> dates another text: a related post's teaser (themes mark each one an
+# <article> too), a comment, a widget. Matched on the start of a class or id token:
+# "comment-metadata", "related-posts", but not a layout's "has-sidebar" or "comments-open"
+# on the article itself. A <footer> inside the article is its own ("entry-footer").
+_ELSEWHERE_TAGS = frozenset({"nav", "aside"})
+_ELSEWHERE_MARKS = ("related", "comment-", "comments-list", "commentlist", "widget", "recommend")
+
+
+def _elsewhere(element: lxml_html.HtmlElement) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor.tag in _ELSEWHERE_TAGS:
+            return True
+        if ancestor.tag in ("body", "html"):
+            continue
+        tokens = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower().split()
+        if any(token.startswith(_ELSEWHERE_MARKS) for token in tokens):
+            return True
+    return False
