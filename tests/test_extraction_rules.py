@@ -365,3 +365,74 @@ def test_svg_style_and_template_elements_are_not_part_of_the_page() -> None:
     assert article.body[0] == PARAGRAPH
     assert article.body[1].startswith("The mayor said it was a fair budget")
     assert not any("Template text" in p or "Facebook" in p for p in article.body)
+
+
+def test_an_h1_that_prints_the_document_title_loses_its_bar_suffix() -> None:
+    h1 = "Was wir \u00fcber uns nicht h\u00f6ren wollen | FASSETTE.NET"
+    declared = "Was wir \u00fcber uns nicht h\u00f6ren wollen"
+    assert title_with_og_title(h1, declared) == declared
+    # A dash is a headline's own ("Product - Variant"); bars the declared title has are too.
+    product = "Qualit\u00e0 Oro - Perfect Symphony - 250g Dose"
+    assert title_with_og_title(product, "Qualit\u00e0 Oro - Perfect Symphony") == product
+    letters = "Letters: Coddling criminals | Undermining road | Tax dollars | Recount"
+    assert title_with_og_title(letters, "Letters: Coddling criminals | Undermining road") == (
+        letters
+    )
+
+
+def test_a_dateline_of_the_publication_day_ahead_of_the_headline_is_cut() -> None:
+    def title(h1: str, published: str) -> str | None:
+        head = (
+            f'<meta property="article:published_time" content="{published}">'
+            f'<meta property="og:title" content="{html.escape(h1)}">'
+        )
+        body = f"<article><h1>{h1}</h1><p>{PARAGRAPH}</p></article>"
+        return ArticlePage("https://news.example.com/a", html_page(head, body)).extract().title
+
+    assert title("23.01.2022 - Wierer jubelt in Antholz", "2022-01-23T10:00:00+01:00") == (
+        "Wierer jubelt in Antholz"
+    )
+    assert title("1. Februar 2022 Raab trifft die L\u00e4nder", "2022-02-01") == (
+        "Raab trifft die L\u00e4nder"
+    )
+    # Another day is the headline's subject, not its dateline.
+    anniversary = "9. November 1989 \u2013 der Tag, an dem die Mauer fiel"
+    assert title(anniversary, "2019-11-09") == anniversary
+    assert title("23.02.2022 - Wierer jubelt in Antholz", "2022-01-23") == (
+        "23.02.2022 - Wierer jubelt in Antholz"
+    )
+
+
+def test_a_declared_title_cut_short_at_an_inner_quote_is_completed_from_the_html_title() -> None:
+    # content="... de "incapacitado"" ends the attribute at the inner quote.
+    head = (
+        '<meta property="og:title" content="Senador califica a Biden de "incapacitado"">'
+        '<title>Senador califica a Biden de "incapacitado"</title>'
+    )
+    article = ArticlePage("https://www.example.com/a", html_page(head, f"<p>{PARAGRAPH}</p>"))
+    assert article.extract().title == 'Senador califica a Biden de "incapacitado"'
+
+
+def test_the_html_title_loses_a_suffix_named_by_the_home_link_or_the_template() -> None:
+    body = (
+        "<header><a href='/'><img src='logo.png'></a><a href='http://www.xinhua.example/'>"
+        "\u65b0\u534e\u7f51</a><a href='/'>Home</a></header>"
+        f"<article><p>{PARAGRAPH}</p></article>"
+    )
+    page = ArticlePage(
+        "http://www.xinhua.example/local/c_1.htm",
+        html_page("<title>\u6b66\u6c49\u7684\u58f0\u97f3-\u65b0\u534e\u7f51</title>", body),
+    )
+    assert page.extract().title == "\u6b66\u6c49\u7684\u58f0\u97f3"
+    # "Home" names no site: a title ending in it keeps it.
+    home = ArticlePage(
+        "http://www.xinhua.example/a",
+        html_page("<title>Working from - Home</title>", body),
+    )
+    assert home.extract().title == "Working from - Home"
+    # WordPress's classic theme: "Site » Blog Archive » Headline".
+    kubrick = ArticlePage(
+        "https://disfunctions.example/a",
+        html_page("<title>Disfunctions.example » Blog Archiv » Podcasts in Plex</title>", body),
+    )
+    assert kubrick.extract().title == "Podcasts in Plex"

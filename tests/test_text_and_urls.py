@@ -31,6 +31,9 @@ def test_clean_text_normalizes_unicode_and_whitespace() -> None:
         # a dash inside the headline is not a site suffix
         ("U.S. - Japan talks resume", ["The Japan News"], "U.S. - Japan talks resume"),
         ("Trump - Harris debate | AP News", ["AP News"], "Trump - Harris debate"),
+        # Korean sites write the bar as the letter "ㅣ"; others as box drawing "│".
+        ("부담 커졌다ㅣ한국일보", ["한국일보"], "부담 커졌다"),
+        ("Produkttester werden│Nestlé Marktplatz", ["Nestlé Marktplatz"], "Produkttester werden"),
     ],
 )
 def test_clean_title_strips_only_the_site_name(title: str, names: list[str], expected: str) -> None:

@@ -32,7 +32,14 @@ from newscrawler.extraction.structured import (
     read_json_ld,
     read_metadata,
 )
-from newscrawler.extraction.text import clean_text, clean_title, dedupe, split_list
+from newscrawler.extraction.text import (
+    TITLE_SEPARATORS,
+    clean_text,
+    clean_title,
+    dedupe,
+    split_list,
+    without_dateline,
+)
 from newscrawler.extraction.urls import absolute_url
 from newscrawler.extraction.wire import find_wire_source, wire_name
 from newscrawler.items import Article
@@ -313,14 +320,61 @@ class ArticlePage:
             ]
             declared = [d for d in declared if d]
             confirmed = _without_kicker(_separated(confirmed, declared), declared)
-        return self._first(
+            confirmed = _without_suffix(confirmed, declared)
+
+        def stated(get: Callable[[], str | None]) -> Callable[[], str]:
+            return lambda: self._completed(clean_title(get(), self.site_names))
+
+        def html_title() -> str:
+            return self._without_home_name(clean_title(self._html_title(), self.site_names))
+
+        value, layer = self._first(
             ("site", clean(self._site_one("title"))),
             ("generic", clean(lambda: confirmed, visible=True)),
-            ("json-ld", clean(lambda: self._ld_text("headline") or self._ld_text("name"))),
-            ("meta", clean(lambda: self.meta.first("og:title", "twitter:title", "dc.title"))),
+            ("json-ld", stated(lambda: self._ld_text("headline") or self._ld_text("name"))),
+            ("meta", stated(lambda: self.meta.first("og:title", "twitter:title", "dc.title"))),
             ("generic", clean(lambda: headline, visible=True)),
-            ("generic", clean(self._html_title)),
+            ("generic", html_title),
         )
+        if isinstance(value, str) and layer != "site" and value[:1].isdigit():
+            value = without_dateline(value, self.published_at()[0]) or value
+        return value, layer
+
+    def _completed(self, title: str) -> str:
+        """A declared title cut short by broken markup (`content="Biden de "incapaz""` ends at
+        the inner quote) is the start of the <title>: then the <title>, cleaned the same way."""
+        html_title = clean_title(self._html_title(), self.site_names)
+        if title and len(html_title) > len(title) and html_title.startswith(title):
+            rest = html_title[len(title) :]
+            if rest[:1] in ('"', "'", "“", "„", "«", "‘") or rest[:2] in (' "', " '", " “", " „"):
+                return html_title
+        return title
+
+    def _without_home_name(self, title: str) -> str:
+        """The <title>, read when nothing better names the headline, without a trailing part
+        that is the text of a link to the site's home page (its logo or name: "新华网")."""
+        for sep in TITLE_SEPARATORS:
+            head, found, tail = title.rpartition(sep)
+            if found and head.strip() and _loose(tail) in self.home_link_names:
+                return head.strip()
+        return title
+
+    @cached_property
+    def home_link_names(self) -> frozenset[str]:
+        """Texts (loosely compared) of links to the site's root, bar generic words ("Home")."""
+        host = urlsplit(self.url).hostname
+        names: set[str] = set()
+        for link in self.tree.iter("a"):
+            href = link.get("href")
+            if not href or href.startswith("#"):
+                continue
+            target = urlsplit(absolute_url(href, self.url) or "")
+            if target.hostname != host or target.path not in ("", "/") or target.query:
+                continue
+            text = _loose(visible_text(link))
+            if len(text) >= 2 and text not in _HOME_WORDS:
+                names.add(text)
+        return frozenset(names)
 
     def _first_h1(self) -> list[str]:
         """Cleaned text of the page's <h1> elements, in document order."""
@@ -547,6 +601,11 @@ class ArticlePage:
         return found
 
     def published_at(self) -> tuple[Value, Layer | None]:
+        # The title reads it too (a dateline in the headline): computed once.
+        return self._published_at
+
+    @cached_property
+    def _published_at(self) -> tuple[Value, Layer | None]:
         return self._date(
             "published_at",
             "datePublished",
@@ -675,7 +734,26 @@ def _overlap(a: str, b: str) -> float:
 _SPACELESS_RE = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 )
-_SECOND_LEVEL = {"co", "com", "ne", "or", "ac", "go", "gov", "org", "net", "edu"}
+_SECOND_LEVEL = {
+    "co",
+    "com",
+    "ne",
+    "or",
+    "ac",
+    "go",
+    "gov",
+    "gv",
+    "gob",
+    "gouv",
+    "org",
+    "net",
+    "edu",
+}
+# Texts of home-page links that are no site's name.
+_HOME_WORDS = frozenset(
+    {"home", "homepage", "start", "startseite", "accueil", "inicio", "portada", "首页", "首頁",
+     "ホーム", "トップ", "홈", "news", "blog", "zur startseite", "back to home", "go to homepage"}
+)  # fmt: skip
 
 
 _WORD_RE = re.compile(r"\w+")
@@ -702,6 +780,23 @@ def _separated(headline: str, declared: Sequence[str]) -> str:
         if len(title_words) > len(words) or cleaned.count(":") > headline.count(":"):
             return cleaned
     return headline
+
+
+def _without_suffix(headline: str, declared: Sequence[str]) -> str:
+    """The declared title when the <h1> is that title with a bar-separated suffix ("Headline |
+    SITE.NET"): some themes print the document title as the headline. Dashes are left alone
+    (a "Product - Variant" headline), and so is a declared title with bars of its own (a
+    "Letters: A | B | C" headline)."""
+    for title in declared:
+        rest = headline[len(title) :] if headline.startswith(title) else ""
+        sep = next((sep for sep in _SUFFIX_BARS if rest.startswith(sep)), None)
+        if sep and sep.strip() not in title and len(rest.split()) <= _MAX_SUFFIX_WORDS:
+            return title
+    return headline
+
+
+_SUFFIX_BARS = (" | ", " ｜ ", "｜", " // ", " :: ", " » ", " │ ")
+_MAX_SUFFIX_WORDS = 6
 
 
 def _without_kicker(headline: str, declared: Sequence[str]) -> str:

@@ -9,11 +9,13 @@ import unicodedata
 from collections.abc import Iterable
 
 __all__ = [
+    "TITLE_SEPARATORS",
     "clean_text",
     "clean_title",
     "content_hash",
     "dedupe",
     "split_list",
+    "without_dateline",
     "word_count",
 ]
 
@@ -23,10 +25,29 @@ _WS_RE = re.compile(r"\s+")
 _JUNK_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff"
 _JUNK_RE = re.compile(f"[{_JUNK_CHARS}]")
 # A title suffix: " | Site", " - Site", " – Site", " — Site", " : Site", "｜Site" (full-width bar).
-_TITLE_SEPARATORS = (
+# Korean sites write the bar as the vowel letter "ㅣ" (U+3163, never alone in Korean words, which
+# use composed syllables); others as the box-drawing "│" (U+2502).
+TITLE_SEPARATORS = (
     " | ", " - ", " – ", " — ", " :: ", "｜", " ｜ ", " · ", " • ", " » ", " // ", " ‹ ", "-", "ｌ",
-    "|"
+    "|", "ㅣ", "│"
 )  # fmt: skip
+# Parts of a <title> that templates add and that name no headline: WordPress's classic default
+# theme wrote "Site » Blog Archive » Headline", and many themes copied it.
+TEMPLATE_TITLE_PARTS = ("Blog Archive", "Blog Archiv", "Blog-Archiv")
+_MONTHS = (
+    "jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec|janvier|février|mars|avril"
+    "|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio"
+    "|julio|agosto|septiembre|octubre|noviembre|diciembre"
+)
+# A full date (with its year) that a page runs into the start of its headline: "23.01.2022 -
+# Headline", "2022-01-23: Headline", "1. Februar 2022 Headline", "February 1, 2022 | Headline".
+_LEADING_DATE_RE = re.compile(
+    r"^(?:\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}"
+    rf"|\d{{1,2}}\.? (?:{_MONTHS})[a-zä]*\.? (?:19|20)\d{{2}}"
+    rf"|(?:{_MONTHS})[a-z]*\.? \d{{1,2}},? (?:19|20)\d{{2}})"
+    r"(?:\s*[-–—|:·]\s+|\s+)(?=\w)",
+    re.IGNORECASE,
+)
 _CJK_CHARS = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_BREAK_RE = re.compile(rf"(?<=[{_CJK_CHARS}])[^\S\n]*\n\s*(?=[{_CJK_CHARS}])")
 _LIST_SPLIT_RE = re.compile(r"\s*[,;、，；]\s*")
@@ -74,13 +95,13 @@ def clean_title(
     title = clean_text(title)
     if not title:
         return ""
-    names = {_squash(n) for n in site_names if n}
+    names = {_squash(n) for n in (*site_names, *TEMPLATE_TITLE_PARTS) if n}
     if not names:
         return title
     changed = True
     while changed:
         changed = False
-        for sep in _TITLE_SEPARATORS:
+        for sep in TITLE_SEPARATORS:
             if sep not in title:
                 continue
             head, _, tail = title.rpartition(sep)
@@ -96,6 +117,22 @@ def clean_title(
                 title, changed = rest.strip(), True
                 break
     return title
+
+
+def without_dateline(title: str, published: str | None) -> str:
+    """The headline without a leading date that is the article's own publication day (a
+    dateline run into the <h1>: "23.01.2022 - Headline"). Another date is the headline's
+    subject ("9. November 1989 – der Tag, an dem die Mauer fiel") and stays."""
+    match = _LEADING_DATE_RE.match(title)
+    if not match or not published or len(published) < 10:
+        return title
+    numbers = [int(n) for n in re.findall(r"\d+", match.group())]
+    year, month, day = int(published[:4]), int(published[5:7]), int(published[8:10])
+    if year not in numbers or day not in numbers:
+        return title
+    if len(numbers) == 3 and month not in numbers:
+        return title
+    return title[match.end() :]
 
 
 def _joins_words(sep: str, before: str, after: str) -> bool:
