@@ -138,3 +138,16 @@ def test_a_time_of_a_related_post_or_a_comment_is_not_the_publication_time(
     footer = '<footer class="entry-footer"><time datetime="2019-10-22T09:00:00+02:00">x</time>'
     own = page.replace("</article>", f"{footer}</footer></article>")
     assert ArticlePage(url, own).extract().published_at == "2019-10-22T09:00:00+02:00"
+
+
+def test_without_an_article_element_the_time_under_the_headline_dates_the_page() -> None:
+    paragraph = "The council met on Tuesday and agreed the budget after a long debate. " * 4
+    page = (
+        "<html><head><title>Budget agreed</title></head><body>"
+        '<header>Today: <time datetime="2022-02-03T08:00:00+01:00">3 Feb</time></header>'
+        "<h1>Budget agreed</h1>"
+        '<p>Published <time datetime="2022-01-25T09:30:00+01:00">25.01.2022</time></p>'
+        f"<p>{paragraph}</p></body></html>"
+    )
+    published = ArticlePage("https://www.example.org/a", page).extract().published_at
+    assert published == "2022-01-25T09:30:00+01:00"

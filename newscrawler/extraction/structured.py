@@ -250,10 +250,8 @@ def read_metadata(
     meta.html_lang = str(lang[0]).strip() if lang else None
     meta.times = [
         value
-        for time in index.of("time")
-        if (value := time.get("datetime")) is not None
-        and (time.get("itemprop") is not None or _inside(time, "article"))
-        and not _elsewhere(time)
+        for time in _article_times(tree, index)
+        if (value := time.get("datetime")) is not None and not _elsewhere(time)
     ]
     if html is not None and "datePublished" not in html and "dateModified" not in html:
         return meta
@@ -265,6 +263,26 @@ def read_metadata(
         if prop and value:
             meta.itemprops.setdefault(prop, []).append(value.strip())
     return meta
+
+
+def _article_times(tree: lxml_html.HtmlElement, index: ElementIndex) -> list[lxml_html.HtmlElement]:
+    """<time> elements that date the article: marked up (itemprop) or inside an <article>;
+    on a page with neither, those after its first <h1> (a date line under the headline; one
+    above it is more often a header's today)."""
+    times = index.of("time")
+    if not times:
+        return []
+    inside = [t for t in times if t.get("itemprop") is not None or _inside(t, "article")]
+    if inside or not index.of("h1"):
+        return inside
+    after: list[lxml_html.HtmlElement] = []
+    seen_h1 = False
+    for element in tree.iter("h1", "time"):
+        if element.tag == "h1":
+            seen_h1 = True
+        elif seen_h1:
+            after.append(element)
+    return after
 
 
 def _inside(element: lxml_html.HtmlElement, tag: str) -> bool:
