@@ -436,3 +436,9 @@ def test_the_html_title_loses_a_suffix_named_by_the_home_link_or_the_template() 
         html_page("<title>Disfunctions.example » Blog Archiv » Podcasts in Plex</title>", body),
     )
     assert kubrick.extract().title == "Podcasts in Plex"
+
+
+def test_a_kicker_element_glued_to_the_headline_takes_the_declared_dash() -> None:
+    h1 = '<span>Die Zukunft der Arbeit</span><span>"Wir dekorieren die Liegest\u00fchle um"</span>'
+    declared = 'Die Zukunft der Arbeit - "Wir dekorieren die Liegest\u00fchle um"'
+    assert title_with_og_title(h1, declared) == declared

@@ -770,16 +770,25 @@ def _words(text: str) -> list[str]:
 def _separated(headline: str, declared: Sequence[str]) -> str:
     """The headline as a declared title writes it when the <h1> ran a kicker into it: the
     same letters, but the declared one separates words the markup glued ("DemoDer") or puts
-    the kicker's colon back. Any other difference keeps the visible headline."""
+    the kicker's colon or dash back ("Arbeit"Wir" for "Arbeit - "Wir"). Any other difference
+    keeps the visible headline."""
     words = _words(headline)
     for title in declared:
         cleaned = clean_text(title)
         title_words = _words(cleaned)
         if "".join(title_words) != "".join(words) or cleaned == headline:
             continue
-        if len(title_words) > len(words) or cleaned.count(":") > headline.count(":"):
+        if len(title_words) > len(words) or _separators(cleaned) > _separators(headline):
             return cleaned
     return headline
+
+
+_KICKER_SEPARATOR_RE = re.compile(r":|\s[-–—|]\s")
+
+
+def _separators(text: str) -> int:
+    """Colons and spaced dashes or bars: where a kicker ends and its headline begins."""
+    return len(_KICKER_SEPARATOR_RE.findall(text))
 
 
 def _without_suffix(headline: str, declared: Sequence[str]) -> str:
