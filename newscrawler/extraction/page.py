@@ -326,7 +326,7 @@ class ArticlePage:
             return lambda: self._completed(clean_title(get(), self.site_names))
 
         def html_title() -> str:
-            return self._without_home_name(clean_title(self._html_title(), self.site_names))
+            return self._without_home_name(self._cleaned_html_title)
 
         value, layer = self._first(
             ("site", clean(self._site_one("title"))),
@@ -337,18 +337,23 @@ class ArticlePage:
             ("generic", html_title),
         )
         if isinstance(value, str) and layer != "site" and value[:1].isdigit():
-            value = without_dateline(value, self.published_at()[0]) or value
+            value = without_dateline(value, self.published_at()[0])
         return value, layer
 
     def _completed(self, title: str) -> str:
         """A declared title cut short by broken markup (`content="Biden de "incapaz""` ends at
         the inner quote) is the start of the <title>: then the <title>, cleaned the same way."""
-        html_title = clean_title(self._html_title(), self.site_names)
+        html_title = self._cleaned_html_title
         if title and len(html_title) > len(title) and html_title.startswith(title):
             rest = html_title[len(title) :]
             if rest[:1] in ('"', "'", "“", "„", "«", "‘") or rest[:2] in (' "', " '", " “", " „"):
                 return html_title
         return title
+
+    @cached_property
+    def _cleaned_html_title(self) -> str:
+        # Read by both declared layers (to complete a cut title) and by the last layer.
+        return clean_title(self._html_title(), self.site_names)
 
     def _without_home_name(self, title: str) -> str:
         """The <title>, read when nothing better names the headline, without a trailing part
