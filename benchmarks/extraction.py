@@ -5,18 +5,25 @@
 Corpora (each with its README and licence in the corpora folder):
 - fundus: 258 pages, expected title/authors/date/topics/body per page;
 - trafilatura-eval: ~1,000 pages, text that must / must not appear, title/author/date for most;
-- newspaper4k: 30 pages, expected text and metadata.
+- newspaper4k: 30 pages, expected text and metadata;
+- wcxb-dev: 809 pages of the WCXB development split (711 articles with title/author/date/main
+  text, 98 listing pages that must be recognized as not-articles).
 
 Body scores: for fundus and newspaper4k, 4-gram shingle precision/recall/F1 against the expected
 text (character shingles for text without spaces, e.g. Japanese), averaged over pages; for
 trafilatura-eval, its own snippet method (tp = "with" snippets found, fp = "without" snippets
-found), summed over the corpus. Title: exact match after whitespace/Unicode normalization.
-Date: same calendar day as the expected publication date. Authors: same set (casefolded).
+found), summed over the corpus. Word F1 (WCXB's own metric, on every corpus with expected
+text): tokens are lowercased word-character runs, multiset overlap, averaged over pages.
+Title: equal after NFKC, casefolding, unified quotes and dashes and collapsed whitespace
+(the visible-headline label convention). Date: same calendar day as the expected publication
+date. Authors: same set of normalized names.
 Tags: mean Jaccard. Speed: pages/s of newscrawler's full extraction (all fields, normalized)
 against trafilatura's body-plus-metadata call on the same pages, interleaved per page.
 
-Baselines beside ours: trafilatura 2.x `favor_precision` body (for F1) and trafilatura's
-`bare_extraction(with_metadata=True)` (for metadata and speed).
+Baselines beside ours: trafilatura 2.x `favor_precision` and default `extract` bodies (for F1)
+and trafilatura's `bare_extraction(with_metadata=True)` (for metadata and speed).
+Verdicts: article pages rejected as not-an-article (and which kind), article pages with an empty
+body where either trafilatura call finds text, and listing pages recognized as not-articles.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import statistics
 import sys
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +67,7 @@ class Case:
     body: str | None = None  # expected article text
     with_snippets: list[str] = field(default_factory=list)
     without_snippets: list[str] = field(default_factory=list)
+    is_article: bool = True
 
 
 def _version_key(key: str) -> tuple[int, ...]:
@@ -151,6 +160,34 @@ def load_newspaper4k(root: Path) -> list[Case]:
     return cases
 
 
+def load_wcxb(root: Path) -> list[Case]:
+    pages = json.loads((root / "pages.json").read_text(encoding="utf-8"))
+    cases: list[Case] = []
+    for page_id, info in sorted(pages.items()):
+        truth_file = json.loads((root / "ground-truth" / f"{page_id}.json").read_text("utf-8"))
+        truth = truth_file.get("ground_truth") or {}
+        author = truth.get("author")
+        authors = None
+        if isinstance(author, str) and author.strip():
+            authors = [a for a in re.split(r"\s*,\s*|\s+and\s+|\s*&\s*", author) if a.strip()]
+        cases.append(
+            Case(
+                corpus="wcxb-dev",
+                name=page_id,
+                url=truth_file.get("url") or f"https://example.invalid/{page_id}",
+                html=gzip.decompress((root / "html" / f"{page_id}.html.gz").read_bytes()),
+                title=truth.get("title") or None,
+                date=truth.get("publish_date") or None,
+                authors=authors,
+                body=truth.get("main_content") or None,
+                with_snippets=list(truth.get("with") or []),
+                without_snippets=list(truth.get("without") or []),
+                is_article=info.get("page_type") == "article",
+            )
+        )
+    return cases
+
+
 # -- scoring -----------------------------------------------------------------------------------
 
 
@@ -175,12 +212,40 @@ def prf(found: str, expected: str) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def word_f1(found: str, expected: str) -> float:
+    """WCXB's body metric: lowercased \\w+ tokens, multiset overlap."""
+    got = Counter(re.findall(r"\w+", found.lower()))
+    want = Counter(re.findall(r"\w+", expected.lower()))
+    if not got or not want:
+        return 0.0 if want or got else 1.0
+    common = sum((got & want).values())
+    if not common:
+        return 0.0
+    p, r = common / sum(got.values()), common / sum(want.values())
+    return 2 * p * r / (p + r)
+
+
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»＂″"} | {c: "'" for c in "‘’‚‛‹›′`´"})
+_DASHES = re.compile(r"[‐‑‒–—―−﹘﹣－]")
+
+
+def title_key(text: str | None) -> str:
+    """The label convention's comparison: NFKC, casefold, one kind of quote and dash,
+    whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
+    return re.sub(r"\s+", " ", _DASHES.sub("-", text)).strip().casefold()
+
+
+def author_key(name: str) -> str:
+    return title_key(name).strip(" .,;:-")
+
+
 def same_day(found: str | None, expected: str | None) -> bool:
     return bool(found) and bool(expected) and str(found)[:10] == str(expected)[:10]
 
 
 def same_authors(found: Iterable[str], expected: Iterable[str]) -> bool:
-    return {norm(a).casefold() for a in found} == {norm(a).casefold() for a in expected}
+    return {author_key(a) for a in found} == {author_key(a) for a in expected}
 
 
 def jaccard(found: Iterable[str], expected: Iterable[str]) -> float:
@@ -196,17 +261,19 @@ class Output:
     date: str | None
     authors: list[str]
     tags: list[str]
+    not_article: str | None = None
 
 
 def run_ours(case: Case) -> Output:
-    page = decode_html(case.html)
-    article = normalize_article(ArticlePage(case.url, page.text).extract())
+    page = ArticlePage(case.url, decode_html(case.html).text)
+    article = normalize_article(page.extract())
     return Output(
         article.title or None,
         "\n".join(article.body),
         article.published_at,
         article.authors,
         article.tags,
+        page.not_article_kind(article.body),
     )
 
 
@@ -229,11 +296,16 @@ def run_trafilatura_precision(case: Case) -> str:
     return trafilatura.extract(case.html, url=case.url, favor_precision=True) or ""
 
 
+def run_trafilatura_default(case: Case) -> str:
+    return trafilatura.extract(case.html, url=case.url) or ""
+
+
 @dataclass
 class Scores:
     body_p: list[float] = field(default_factory=list)
     body_r: list[float] = field(default_factory=list)
     body_f: list[float] = field(default_factory=list)
+    word_f: list[float] = field(default_factory=list)
     snippets: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # tp, fn, fp, tn
     title: list[bool] = field(default_factory=list)
     date: list[bool] = field(default_factory=list)
@@ -241,6 +313,9 @@ class Scores:
     tags: list[float] = field(default_factory=list)
     seconds: float = 0.0
     pages: int = 0
+    empty: int = 0  # article pages with an empty body
+    rejected: Counter[str] = field(default_factory=Counter)  # article pages called not-articles
+    listings: list[bool] = field(default_factory=list)  # listing pages recognized as such
 
     def add_body(self, case: Case, text: str) -> None:
         if case.body:
@@ -248,6 +323,7 @@ class Scores:
             self.body_p.append(p)
             self.body_r.append(r)
             self.body_f.append(f)
+            self.word_f.append(word_f1(text, case.body))
         if case.with_snippets or case.without_snippets:
             haystack = norm(text)
             for snippet in case.with_snippets:
@@ -256,8 +332,13 @@ class Scores:
                 self.snippets[2 if norm(snippet) in haystack else 3] += 1
 
     def add_meta(self, case: Case, out: Output) -> None:
+        if out.not_article is not None and case.is_article:
+            self.rejected[out.not_article] += 1
+        if not case.is_article:
+            self.listings.append(out.not_article is not None)
+            return
         if case.title:
-            self.title.append(norm(out.title) == norm(case.title))
+            self.title.append(title_key(out.title) == title_key(case.title))
         if case.date:
             self.date.append(same_day(out.date, case.date))
         if case.authors:
@@ -302,23 +383,35 @@ def evaluate(cases: list[Case]) -> dict[str, Scores]:
         run_ours(case)
         run_trafilatura_full(case)
         run_trafilatura_precision(case)
-    ours, full, precise = Scores(), Scores(), Scores()
+    ours, full, precise, default = Scores(), Scores(), Scores(), Scores()
+    empty_pages: list[str] = []
     for i, case in enumerate(cases):
         # Alternate who goes first so caches and machine noise fall on both sides alike.
         order = (0, 1) if i % 2 == 0 else (1, 0)
         for which in order:
             if which == 0:
                 out = timed(run_ours, case, ours)
-                ours.add_body(case, out.body)
                 ours.add_meta(case, out)
             else:
                 base = timed(run_trafilatura_full, case, full)
-                full.add_body(case, base.body)
                 full.add_meta(case, base)
-        precise.add_body(case, timed(run_trafilatura_precision, case, precise))
+        precision_text = timed(run_trafilatura_precision, case, precise)
+        default_text = timed(run_trafilatura_default, case, default)
+        if not case.is_article:
+            continue  # listing pages: only the verdict is scored
+        ours.add_body(case, out.body)
+        full.add_body(case, base.body)
+        precise.add_body(case, precision_text)
+        default.add_body(case, default_text)
+        if not out.body.strip() and (precision_text.strip() or default_text.strip()):
+            ours.empty += 1
+            empty_pages.append(case.name)
+    if empty_pages:
+        print(f"empty bodies where trafilatura finds text: {', '.join(empty_pages[:20])}")
     return {
         "newscrawler": ours,
         "trafilatura favor_precision": precise,
+        "trafilatura default": default,
         "trafilatura body+metadata": full,
     }
 
@@ -326,19 +419,32 @@ def evaluate(cases: list[Case]) -> dict[str, Scores]:
 def report(corpus: str, results: dict[str, Scores]) -> None:
     print(f"\n## {corpus} ({results['newscrawler'].pages} pages)")
     print(
-        f"{'extractor':<30} {'body P':>7} {'body R':>7} {'body F1':>8}  {'pages/s':>8}  "
+        f"{'extractor':<30} {'body P':>7} {'body R':>7} {'body F1':>8} {'word F1':>8}  "
+        f"{'pages/s':>8}  "
         f"{'title':<17} {'date':<17} {'authors':<17} {'tags (Jaccard)':<17}"
     )
     for name, s in results.items():
         p, r, f = s.body_prf()
         speed = s.pages / s.seconds if s.seconds else 0.0
-        meta = name != "trafilatura favor_precision"
+        meta = name in ("newscrawler", "trafilatura body+metadata")
+        word = f"{statistics.mean(s.word_f):.3f}" if s.word_f else "-"
         print(
-            f"{name:<30} {p:>7.3f} {r:>7.3f} {f:>8.3f}  {speed:>8.1f}  "
+            f"{name:<30} {p:>7.3f} {r:>7.3f} {f:>8.3f} {word:>8}  {speed:>8.1f}  "
             f"{_rate(s.title) if meta else '-':<17} {_rate(s.date) if meta else '-':<17} "
             f"{_rate(s.authors) if meta else '-':<17} {_rate(s.tags) if meta else '-':<17}"
         )
     ours, full = results["newscrawler"], results["trafilatura body+metadata"]
+    rejected = sum(ours.rejected.values())
+    print(
+        f"article pages rejected as not-articles: {rejected}"
+        + (f" ({dict(ours.rejected)})" if rejected else "")
+        + f"; article pages with an empty body where trafilatura finds text: {ours.empty}"
+    )
+    if ours.listings:
+        print(
+            f"listing pages recognized as not-articles: {sum(ours.listings)} of "
+            f"{len(ours.listings)}"
+        )
     if ours.seconds and full.seconds:
         ratio = (ours.pages / ours.seconds) / (full.pages / full.seconds)
         print(f"speed ratio newscrawler / trafilatura body+metadata: {ratio:.2f}x")
@@ -348,6 +454,7 @@ LOADERS = {
     "fundus": ("fundus", load_fundus),
     "trafilatura-eval": ("trafilatura-eval", load_trafilatura),
     "newspaper4k": ("newspaper4k", load_newspaper4k),
+    "wcxb-dev": ("wcxb-dev", load_wcxb),
 }
 
 

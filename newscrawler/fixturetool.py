@@ -299,6 +299,7 @@ _SHORT = {
     "language": "lang",
     "image_url": "image",
     "source": "src",
+    "paywalled": "payw",
 }
 
 

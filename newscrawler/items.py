@@ -69,6 +69,11 @@ class Article:
     image_url: str | None = None
     """Absolute URL of the article's lead image, or null."""
 
+    paywalled: bool = False
+    """True when the page declares the article is for subscribers (JSON-LD
+    `isAccessibleForFree: false`, or a locked content tier): `body` then holds only what the
+    page shows without a subscription."""
+
     word_count: int = 0
     """Words in `body`: whitespace-separated tokens, with each Han, kana or Hangul character
     counted as one word (those scripts do not separate words with spaces)."""
@@ -120,4 +125,5 @@ EXTRACTED_FIELDS: tuple[str, ...] = (
     "language",
     "image_url",
     "source",
+    "paywalled",
 )

@@ -95,7 +95,7 @@ def article_ld(extra: str = "") -> str:
         (
             "https://news.example.com/2024/05/budget-agreed",
             article_ld(', "isAccessibleForFree": "False"'),
-            "<h1>Budget agreed</h1><p>The committee met on Tuesday. Subscribe to read more.</p>",
+            "<h1>Budget agreed</h1><div class='paywall'><a href='/subscribe'>Subscribe</a></div>",
             "paywall-stub",
         ),
         (
@@ -110,6 +110,35 @@ def test_pages_that_declare_or_show_they_are_not_articles(
     url: str, head: str, body: str, kind: str
 ) -> None:
     assert ArticlePage(url, html_page(head, body)).not_article_kind() == kind
+
+
+@pytest.mark.parametrize(
+    ("head", "paywalled"),
+    [
+        (article_ld(', "isAccessibleForFree": "False"'), True),
+        (
+            article_ld(
+                ', "isAccessibleForFree": true, "hasPart": {"@type": "WebPageElement",'
+                ' "isAccessibleForFree": false, "cssSelector": ".paid"}'
+            ),
+            True,
+        ),
+        (article_ld() + '<meta property="article:content_tier" content="locked">', True),
+        (article_ld() + '<meta property="article:content_tier" content="free">', False),
+        (article_ld(', "isAccessibleForFree": true'), False),
+    ],
+)
+def test_a_paywalled_article_is_written_with_what_it_shows(head: str, paywalled: bool) -> None:
+    # Its opening paragraphs are the article a crawl can have: kept, and marked.
+    body = (
+        f"<article><h1>Budget agreed</h1><p>{PARAGRAPH}</p><p>Subscribe to read more.</p></article>"
+    )
+    page = ArticlePage("https://news.example.com/2024/05/budget-agreed", html_page(head, body))
+    article = page.extract()
+    assert page.not_article_kind() is None
+    assert article.paywalled is paywalled
+    assert any(PARAGRAPH[:40] in p for p in article.body)
+    assert ("paywalled" in article.extraction) is paywalled
 
 
 def test_an_article_is_an_article_even_on_a_short_path() -> None:

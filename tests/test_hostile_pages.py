@@ -312,10 +312,11 @@ CASES: list[Case] = [
     ),
     Case("video page", "/video-page.html", "skipped: not-article/video", corpus("video-page.html")),
     Case(
-        "paywall stub (isAccessibleForFree=false, a teaser only)",
+        "paywalled article (isAccessibleForFree=false, its lead visible)",
         "/paywall-stub.html",
-        "skipped: not-article/paywall-stub",
+        "extracted",
         corpus("paywall-stub.html"),
+        (field_is("paywalled", True), body_has("hands the port operator a 30-year lease")),
     ),
     Case(
         "sitemap with billion laughs (entity expansion)",

@@ -3,7 +3,8 @@ paywall stubs are recognized from what the page declares about itself and from i
 they are skipped with a reason instead of becoming junk articles.
 
 Signals are conservative: a page that declares an article type in JSON-LD is an article unless
-it declares itself a live blog or a paywalled stub.
+it declares itself a live blog. A paywalled article is an article: what it shows is written,
+marked `paywalled`; only one that shows no text at all is a paywall stub.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from urllib.parse import urlsplit
 
 from newscrawler.extraction.structured import ARTICLE_TYPES, JsonLd, Metadata
 
-__all__ = ["NOT_ARTICLE_KINDS", "not_article_kind"]
+__all__ = [
+    "NOT_ARTICLE_KINDS",
+    "declared_paywall",
+    "ld_paywall",
+    "meta_paywall",
+    "not_article_kind",
+]
 
 NOT_ARTICLE_KINDS = ("home", "list", "live-blog", "video", "paywall-stub")
 
@@ -26,8 +33,10 @@ _LIST_PATH_RE = re.compile(
     r"archives|search)(?:/[^/]+)?/?$|/page/\d+/?$",
     re.I,
 )
-# Below this much text, a page that only shows a teaser is not worth an article record.
+# Below this much text, a page that declares itself a website is a list or a landing page.
 _STUB_CHARS = 400
+# Content tiers that mean "for subscribers" (Piano's `article:content_tier`, `content_tier`).
+_LOCKED_TIERS = frozenset({"locked", "premium", "paid", "subscriber", "subscribers"})
 _VIDEO_TEXT_CHARS = 300
 
 
@@ -43,8 +52,7 @@ def not_article_kind(
     text_chars = sum(len(p) for p in body)
     if "LiveBlogPosting" in types:
         return "live-blog"
-    free = (json_ld.article or {}).get("isAccessibleForFree")
-    if str(free).lower() == "false" and text_chars < _STUB_CHARS:
+    if text_chars == 0 and declared_paywall(json_ld, meta):
         return "paywall-stub"
     if article_types:
         return None
@@ -59,3 +67,26 @@ def not_article_kind(
     if og_type == "website" and text_chars < _STUB_CHARS:
         return "list"
     return None
+
+
+def declared_paywall(json_ld: JsonLd, meta: Metadata) -> bool:
+    """Whether the page says its article is for subscribers (`ld_paywall` or `meta_paywall`)."""
+    return ld_paywall(json_ld) or meta_paywall(meta)
+
+
+def ld_paywall(json_ld: JsonLd) -> bool:
+    """JSON-LD `isAccessibleForFree` false on the article or on a part of it (Google's
+    paywalled-content markup)."""
+    article = json_ld.article or {}
+    parts = article.get("hasPart")
+    parts = parts if isinstance(parts, list) else [parts]
+    for holder in (article, *(p for p in parts if isinstance(p, dict))):
+        if str(holder.get("isAccessibleForFree", "")).strip().lower() in ("false", "no", "0"):
+            return True
+    return False
+
+
+def meta_paywall(meta: Metadata) -> bool:
+    """A locked content tier in the meta tags."""
+    tier = meta.first("article:content_tier", "content_tier") or ""
+    return tier.strip().lower() in _LOCKED_TIERS

@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 
 from newscrawler.extraction.authors import authors_from_json_ld, split_authors
 from newscrawler.extraction.body import extract_paragraphs
-from newscrawler.extraction.classify import not_article_kind
+from newscrawler.extraction.classify import ld_paywall, meta_paywall, not_article_kind
 from newscrawler.extraction.dates import find_page_date, in_page_offset, parse_datetime, wall_clock
 from newscrawler.extraction.language import detect_language, normalize_language
 from newscrawler.extraction.structured import (
@@ -207,6 +207,7 @@ class ArticlePage:
             "image_url": self.image_url,
             "source": self.source,
             "language": self.language,
+            "paywalled": self.paywalled,
         }
         for name, method in fields.items():
             value, layer = method()
@@ -680,6 +681,14 @@ class ArticlePage:
             ("json-ld", ld_source),
             ("generic", from_credits),
             ("generic", from_body),
+        )
+
+    def paywalled(self) -> tuple[Value, Layer | None]:
+        # A site selector names a paywall marker: the page is paywalled when it matches.
+        return self._first(
+            ("site", lambda: bool(self._site_one("paywalled")())),
+            ("json-ld", lambda: ld_paywall(self.json_ld)),
+            ("meta", lambda: meta_paywall(self.meta)),
         )
 
     def language(self) -> tuple[Value, Layer | None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import ClassVar
 
 from newscrawler.extraction.page import ArticlePage
@@ -27,13 +27,6 @@ class ChunichiPage(ArticlePage):
     SITE_NAMES: ClassVar[tuple[str, ...]] = ("中日新聞Web", "中日新聞")
     SELECTORS: ClassVar[Mapping[str, str]] = {"body": XPATH_BODY, "tags": XPATH_TAGS}
     REMOVE: ClassVar[tuple[str, ...]] = (XPATH_CAPTIONS,)
-
-    def not_article_kind(self, body: Sequence[str] | None = None) -> str | None:
-        # Chunichi marks every article isAccessibleForFree=false and shows non-subscribers the
-        # lead paragraphs: that lead (headline, date, first paragraphs) is the article a crawl
-        # can have, not a stub to skip.
-        kind = super().not_article_kind(body)
-        return None if kind == "paywall-stub" else kind
 
 
 SITE = Site(
