@@ -126,7 +126,11 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     for name in sorted(n for n in settings if str(n).startswith(PREFIX)):
         if name not in defaults:
             close = difflib.get_close_matches(name, defaults, n=1)
-            hint = f"; did you mean {close[0]}?" if close else "; see the settings table in README"
+            hint = (
+                f"; did you mean {close[0]}?"
+                if close
+                else "; see the settings table in docs/operations.md"
+            )
             problems.append(f"unknown setting {name}{hint}")
             continue
         default = defaults[name]
