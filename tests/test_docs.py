@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from newscrawler.sites.base import load_sites
+from newscrawler.sites import load_sites
 
 from .conftest import ROOT
 

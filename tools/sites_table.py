@@ -15,6 +15,7 @@ import argparse
 import os
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,8 +61,7 @@ def render() -> str:
     """The Markdown table of every site shipped with the package, by id."""
     os.environ.pop("NEWSCRAWLER_SITES_DIR", None)  # the package's sites only
     sys.path.insert(0, str(ROOT))
-    from newscrawler.extraction.page import ArticlePage
-    from newscrawler.sites.base import load_sites
+    from newscrawler.sites import load_sites
 
     rows = [
         "| id | site | language | domains | rules | saved pages |",
@@ -69,16 +69,17 @@ def render() -> str:
     ]
     for site in load_sites().values():
         names = site.name + (f" ({', '.join(site.other_names)})" if site.other_names else "")
-        if (SITES_PACKAGE / f"{site.id}.toml").is_file():
+        site_file = SITES_PACKAGE / f"{site.id}.toml"
+        if site_file.is_file():
             rules = f"site file `{site.id}.toml`"
-            if site.page_class is ArticlePage:
+            if not {"selectors", "remove"} & set(tomllib.loads(site_file.read_text("utf-8"))):
                 rules += ", no overrides"
         else:
             rules = f"Python `{site.id}.py`"
         pages, why = _fixture_notes(site.id)
         if why:
             rules += f": {why}"
-        domains = ", ".join(site.allowed_domains)
+        domains = ", ".join(site.domains)
         cells = [f"`{site.id}`", names, site.language or "", domains, rules, pages]
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(rows) + "\n"

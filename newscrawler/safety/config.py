@@ -239,9 +239,7 @@ def optional_services(site_ids: Iterable[str]) -> tuple[str, ...]:
     rendering (the automatic fallback for script-built pages is best effort)."""
     from newscrawler.sites import get_site
 
-    renders = any(
-        (site := get_site(site_id)).render or site.render_url_patterns for site_id in site_ids
-    )
+    renders = any((site := get_site(site_id)).render or site.render_urls for site_id in site_ids)
     return () if renders else ("SPLASH_URL",)
 
 
