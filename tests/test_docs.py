@@ -11,7 +11,7 @@ from types import ModuleType
 
 from newscrawler.sites import load_sites
 
-from .conftest import ROOT
+from .conftest import ROOT, doc_section
 
 DOCUMENTS = [
     ROOT / "README.md",
@@ -79,3 +79,14 @@ def test_readme_begins_with_the_command_ci_runs() -> None:
 def test_readme_stays_a_users_page() -> None:
     lines = (ROOT / "README.md").read_text("utf-8").splitlines()
     assert len(lines) <= 260, len(lines)
+
+
+def test_the_settings_table_lists_every_newscrawler_setting() -> None:
+    """docs/operations.md names each NEWSCRAWLER_* default of settings.py, and no other."""
+    from newscrawler import settings
+
+    section = doc_section("docs/operations.md", "Settings")
+    listed = set(re.findall(r"^\| `(NEWSCRAWLER_[A-Z0-9_]+)` \|", section, flags=re.MULTILINE))
+    defined = {name for name in dir(settings) if name.startswith("NEWSCRAWLER_")}
+    assert sorted(defined - listed) == [], "settings without a row in docs/operations.md"
+    assert sorted(listed - defined) == [], "rows of docs/operations.md that are no setting"
