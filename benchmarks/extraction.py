@@ -377,7 +377,7 @@ def evaluate(cases: list[Case]) -> dict[str, Scores]:
     # model loads on the first page without a usable lang attribute, which may come late.
     detect_language("A sentence long enough for the statistical language detector to run.")
     # htmldate (on both sides) falls back to dateparser, which compiles the rules of each of its
-    # ~200 locales on first use (~1.5 s); a string no locale reads compiles them all.
+    # ~200 locales on first use (a one-time cost); a string no locale reads compiles them all.
     dateparser.parse("no date here 99")
     for case in cases[:WARM_UP_PAGES]:
         run_ours(case)

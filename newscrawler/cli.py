@@ -37,7 +37,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
     for site in sites.values():
-        print(f"{site.id:<14} {site.name}  ({', '.join(site.allowed_domains)})")
+        print(f"{site.id:<14} {site.name}  ({', '.join(site.domains)})")
     return 0
 
 
@@ -136,7 +136,7 @@ def _start_problems(
     start_url = spider_args.get("start_url")
     if start_url is not None:
         for site_id in site_ids:
-            problem = start_url_problem(start_url, get_site(site_id).allowed_domains)
+            problem = start_url_problem(start_url, get_site(site_id).domains)
             if problem:
                 problems.append(redact(f"{site_id}: {problem}"))
     return problems
@@ -345,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "sites_dir", None):
         # The registry reads its extra folders from the environment (the spider loader has
         # no other channel); set before anything loads the registry.
-        from newscrawler.sites.base import SITES_DIR_ENV
+        from newscrawler.sites.registry import SITES_DIR_ENV
 
         folders = [
             *args.sites_dir,

@@ -47,7 +47,7 @@ def read_saved_page(path: str) -> tuple[bytes, datetime]:
 def site_for_url(url: str, sites: Iterable[Site]) -> Site | None:
     host = (urlsplit(url).hostname or "").lower()
     for site in sites:
-        if any(host == d or host.endswith("." + d) for d in site.allowed_domains):
+        if any(host == d or host.endswith("." + d) for d in site.domains):
             return site
     return None
 

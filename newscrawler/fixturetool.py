@@ -219,7 +219,7 @@ def record_page(site: Site, url: str, fixtures: Path, settings_overrides: Mappin
 
     class RecordSpider(Spider):
         name = site.id
-        allowed_domains: ClassVar[list[str]] = list(site.allowed_domains)
+        allowed_domains: ClassVar[list[str]] = list(site.domains)
 
         async def start(self) -> Any:
             yield Request(url, callback=self.parse, meta={"newscrawler_record": True})

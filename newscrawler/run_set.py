@@ -4,8 +4,9 @@ A run remembers every request fingerprint, every article URL requested or skippe
 URL and content hash accepted. In Python sets and dicts these cost 90-220 bytes a key (measured by
 benchmarks/run_set.py: a 20-byte fingerprint ~95, a URL ~180, a content hash with its article id
 ~215), so a crawl's memory grew with every page. Here each is a table in a temporary SQLite
-database of its own: the process holds at most its page cache (CACHE_KIB), for ~3.5 us an
-operation, and the rest lives in a temporary file that is gone once the set is closed.
+database of its own: the process holds at most its page cache (CACHE_KIB), for one SQLite
+statement an operation (docs/benchmarks.md, "Run sets"), and the rest lives in a temporary file
+that is gone once the set is closed.
 
 The file is SQLite's own anonymous temporary database (`sqlite3.connect("")`): SQLite creates it
 in SQLITE_TMPDIR or TMPDIR (else /var/tmp, else /tmp) only when the table outgrows the cache, and
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 # SQLite's page cache per set, in KiB. The table outgrows it on a long crawl and SQLite then
-# reads pages back through the OS cache (~1 us more per lookup), but the process holds at most
+# reads pages back through the OS cache (slower lookups), but the process holds at most
 # this much per set however many keys it stores. No mmap either: mapped pages count in the RSS.
 CACHE_KIB = 1024
 

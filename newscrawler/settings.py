@@ -81,11 +81,11 @@ ITEM_PIPELINES = {
 }
 
 # Scrapy starts CONCURRENT_ITEMS tasks for the output of every response (100 by default), so an
-# article page, which gives one item, paid for 99 idle tasks: 0.33 ms a response against 0.06
-# with 16 (benchmarks/item_path.py). Not 1 (0.016 ms): a sitemap's thousands of requests then
-# reach a shared Redis queue one event-loop turn at a time, and the worker that parses the
-# sitemap takes most of them as they arrive (one of 3 workers wrote 184-328 of 2,000 articles
-# in tests/test_distributed.py, against 598-756 with 16).
+# article page, which gives one item, paid for 99 idle tasks; our pipelines are synchronous, so
+# 16 are plenty (benchmarks/item_path.py; figures in docs/benchmarks.md). Not 1, which costs
+# least: a sitemap's thousands of requests then reach a shared Redis queue one event-loop turn
+# at a time, and the worker that parses the sitemap takes most of them as they arrive (one of 3
+# workers wrote 184-328 of 2,000 articles in tests/test_distributed.py, against 598-756 with 16).
 CONCURRENT_ITEMS = 16
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -16,6 +16,8 @@ from .environment import child_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+# The hostile-input and fault tables the robustness tests check their case lists against.
+ROBUSTNESS = "docs/robustness.md"
 
 
 @pytest.fixture(scope="session")
@@ -48,18 +50,17 @@ def run_newscrawler(
     )
 
 
-def readme_table(heading: str) -> dict[str, str]:
-    """First column -> second column of every table row under a README `## heading`."""
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+def doc_section(document: str, heading: str) -> str:
+    """The text under a `## heading` of a Markdown file of the repository, up to the next one."""
+    text = (ROOT / document).read_text("utf-8")
+    return text.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+
+
+def doc_table(document: str, heading: str) -> dict[str, str]:
+    """First column -> second column of every table row under a `## heading` of a Markdown file."""
     rows: dict[str, str] = {}
-    for line in section.splitlines():
+    for line in doc_section(document, heading).splitlines():
         cells = [c.strip().replace("`", "") for c in line.strip().strip("|").split("|")]
         if line.startswith("| ") and len(cells) >= 2:
             rows[cells[0]] = cells[1]
     return rows
-
-
-def readme_section(heading: str) -> str:
-    readme = (ROOT / "README.md").read_text("utf-8")
-    return readme.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]

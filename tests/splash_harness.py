@@ -219,14 +219,14 @@ def jspages_site(base: str, variant: str = "auto") -> Any:
     common: dict[str, Any] = {
         "id": "jspages",
         "name": "JS Pages",
-        "allowed_domains": ("127.0.0.1",),
-        "start_urls": (f"{base}/sitemap.xml",),
-        "article_url_patterns": (r"\.html$",),
+        "domains": ("127.0.0.1",),
+        "discovery": (f"{base}/sitemap.xml",),
+        "article_urls": (r"\.html$",),
     }
     if variant == "auto":
         return Site(
             **common,
-            render_url_patterns=(r"/interactive/",),
+            render_urls=(r"/interactive/",),
             splash_script=interaction_script(
                 scroll=2, click="button.show-more", wait_for="p.article-end"
             ),

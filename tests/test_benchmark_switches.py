@@ -17,8 +17,8 @@ from newscrawler.spiders.news import NewsSpider
 SITE = Site(
     id="switches",
     name="Switches Test Site",
-    allowed_domains=("127.0.0.1",),
-    start_urls=("http://127.0.0.1/robots.txt",),
+    domains=("127.0.0.1",),
+    discovery=("http://127.0.0.1/robots.txt",),
 )
 PAGE = (
     b"<html><head><title>Bridge repairs begin</title></head><body><article>"

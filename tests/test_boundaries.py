@@ -514,8 +514,8 @@ def test_bad_configuration_fails_at_start_up_with_what_to_fix(
 
 RENDERED_SITE = """from newscrawler.sites import Site
 
-SITE = Site(id="rendered", name="Rendered", allowed_domains=("127.0.0.1",),
-            start_urls=("http://127.0.0.1/robots.txt",), render=True)
+SITE = Site(id="rendered", name="Rendered", domains=("127.0.0.1",),
+            discovery=("http://127.0.0.1/robots.txt",), render=True)
 """
 
 
@@ -553,7 +553,7 @@ def test_a_malformed_site_file_fails_at_start_up_naming_the_file(tmp_path: Path)
     (folder / "hostile.py").write_text((SITES_DIR / "hostile.py").read_text())
     (folder / "broken.py").write_text(
         "from newscrawler.sites import Site\n\n"
-        "SITE = Site(id='Broken Site', name='x', allowed_domains=('a',), start_urls=('http://a',))\n"
+        "SITE = Site(id='Broken Site', name='x', domains=('a',), discovery=('http://a',))\n"
     )
     run = crawl_test_site(
         "http://127.0.0.1:1/", tmp_path, env={"NEWSCRAWLER_SITES_DIR": str(folder)}

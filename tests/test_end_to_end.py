@@ -48,7 +48,7 @@ def test_crawl_over_http_writes_every_expected_article_and_stays_on_site(
         validator.validate(article)  # every written line is valid against the shipped schema
         assert article["site"] == site
     # Every request went to the site's own domains (tunnels are `CONNECT host:443`).
-    allowed = load_sites()[site].allowed_domains
+    allowed = load_sites()[site].domains
     for requested in fixtures_proxy.requested[before:]:
         host = (
             requested.split()[-1].split(":")[0]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import FIXTURES, readme_section, readme_table
+from .conftest import FIXTURES, ROBUSTNESS, doc_section, doc_table
 from .faulty_server import (
     Behaviour,
     CrawlRun,
@@ -54,7 +54,7 @@ ROBOTS_OK = reply("User-agent: *\nAllow: /\n", content_type="text/plain")
 @dataclass(frozen=True)
 class Fault:
     name: str
-    """As in the README table."""
+    """As in the table of docs/robustness.md."""
     path: str
     outcome: str
     """`extracted`, or `skipped: <reject reason>`, then what the server saw."""
@@ -338,9 +338,9 @@ def test_a_retry_after_beyond_the_cap_is_not_retried_and_pauses_the_site(tmp_pat
     assert run.stat("newscrawler/retry_after/too_long") == 1
 
 
-# -- the README table -------------------------------------------------------------------------
+# -- the robustness table -------------------------------------------------------------------------
 
-# Faults with a test of their own above, counted in the README table.
+# Faults with a test of their own above, counted in the table of docs/robustness.md.
 OTHER_FAULTS = {
     "503 with Retry-After (seconds)": "extracted after the wait; the whole site paused",
     "429 with Retry-After (HTTP date)": "extracted after the wait; the whole site paused",
@@ -350,9 +350,9 @@ OTHER_FAULTS = {
 }
 
 
-def test_readme_lists_every_fault_with_its_outcome() -> None:
-    section = readme_section("Hostile input and faults")
-    rows = readme_table("Hostile input and faults")
+def test_robustness_doc_lists_every_fault_with_its_outcome() -> None:
+    section = doc_section(ROBUSTNESS, "Hostile input and faults")
+    rows = doc_table(ROBUSTNESS, "Hostile input and faults")
     for fault in FAULTS:
         assert rows.get(fault.name, "").startswith(fault.outcome), fault.name
     for name, outcome in OTHER_FAULTS.items():

@@ -17,7 +17,7 @@ import pytest
 
 from newscrawler.pipelines.validate import article_schema
 
-from .conftest import FIXTURES, readme_section, readme_table
+from .conftest import FIXTURES, ROBUSTNESS, doc_section, doc_table
 from .faulty_server import (
     Behaviour,
     CrawlRun,
@@ -48,7 +48,7 @@ class Case:
     """One hostile input: where it is served, what must become of it, how to check it."""
 
     name: str
-    """As in the README table."""
+    """As in the table of docs/robustness.md."""
     path: str
     outcome: str
     """`extracted`, or `skipped: <reject reason>`."""
@@ -352,7 +352,7 @@ CASES: list[Case] = [
         },
     ),
 ]
-# The two cases with a test of their own below, counted in the README table.
+# The two cases with a test of their own below, counted in the table of docs/robustness.md.
 OTHER_CASES = {
     "sitemap index listing itself": "fetched once per distinct URL, then filtered",
     "sitemap of 50,000 URLs": "all 50,000 parsed; crawl bounded",
@@ -506,10 +506,10 @@ def test_a_sitemap_of_50000_urls_is_parsed_whole_and_the_crawl_stays_bounded(
     assert run.max_rss_mb < MAX_RSS_MB, run.max_rss_mb
 
 
-def test_readme_lists_every_case_with_its_outcome() -> None:
-    """The README's "Hostile input and faults" table is this module's case list."""
-    section = readme_section("Hostile input and faults")
-    rows = readme_table("Hostile input and faults")
+def test_robustness_doc_lists_every_case_with_its_outcome() -> None:
+    """The "Hostile input and faults" table of docs/robustness.md is this module's case list."""
+    section = doc_section(ROBUSTNESS, "Hostile input and faults")
+    rows = doc_table(ROBUSTNESS, "Hostile input and faults")
     for case in CASES:
         assert case.name in rows, case.name
         assert rows[case.name].startswith(case.outcome), (case.name, rows[case.name])

@@ -87,8 +87,8 @@ def site_file(folder: Path, start_url: str, schedule: str) -> Path:
     path = folder / "localnews.py"
     path.write_text(
         "from newscrawler.sites import Site\n"
-        f"SITE = Site(id='localnews', name='Local News', allowed_domains=('127.0.0.1',),\n"
-        f"            start_urls=({start_url!r},), schedule={schedule!r})\n"
+        f"SITE = Site(id='localnews', name='Local News', domains=('127.0.0.1',),\n"
+        f"            discovery=({start_url!r},), schedule={schedule!r})\n"
     )
     return path
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from newscrawler.sites import SiteFileError, get_site, load_sites
-from newscrawler.sites.base import SITES_DIR_ENV
 from newscrawler.sites.files import load_site_file
+from newscrawler.sites.registry import SITES_DIR_ENV
 from newscrawler.spiders.sites import spider_class_for
 
 from .conftest import ROOT
@@ -57,7 +57,7 @@ def sites_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 def test_a_site_file_registers_a_site_with_its_rules(sites_dir: Path) -> None:
     (sites_dir / "example_news.toml").write_text(GOOD, encoding="utf-8")
     site = get_site("example_news")
-    assert site.allowed_domains == ("example.org",)
+    assert site.domains == ("example.org",)
     assert site.is_article_url("https://example.org/news/12")
     assert not site.is_article_url("https://example.org/news/")
     article = site.page_class("https://example.org/news/12", PAGE).extract()
@@ -97,6 +97,17 @@ def test_the_package_ships_declarative_sites() -> None:
         # A top-level key written after a [table] belongs to that table.
         (GOOD + "render = true\n", 19, "selectors.render: unknown field"),
         (GOOD.replace("domains", "domain"), 6, "unknown key"),
+        # The words Python sites used before they took the site file's.
+        (
+            GOOD.replace("discovery =", "start_urls ="),
+            7,
+            "start_urls: unknown key; a site file calls it discovery",
+        ),
+        (
+            GOOD.replace("domains =", "allowed_domains ="),
+            6,
+            "allowed_domains: unknown key; a site file calls it domains",
+        ),
     ],
 )
 def test_a_malformed_site_file_names_file_line_and_problem(
@@ -152,6 +163,21 @@ def test_env_folder_with_a_broken_file_stops_start_up(tmp_path: Path) -> None:
     result = _cli("list", env={SITES_DIR_ENV: str(tmp_path)})
     assert result.returncode == 2
     assert f"{tmp_path / 'broken.toml'}:2: not valid TOML" in result.stderr
+
+
+def test_a_python_site_with_the_old_words_is_told_the_new_ones(sites_dir: Path) -> None:
+    (sites_dir / "oldwords.py").write_text(
+        "from newscrawler.sites import Site\n"
+        "SITE = Site(id='oldwords', name='Old Words', allowed_domains=('example.org',),\n"
+        "            start_urls=('https://example.org/robots.txt',))\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SiteFileError) as caught:
+        load_sites()
+    message = str(caught.value)
+    assert message.startswith(f"{sites_dir / 'oldwords.py'}: TypeError: ")
+    assert message.endswith("; Site(allowed_domains=...) is now Site(domains=...)")
+    assert "\n" not in message
 
 
 def test_same_id_in_a_file_and_the_package_is_refused(sites_dir: Path) -> None:

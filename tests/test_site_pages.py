@@ -1,7 +1,7 @@
 """Fixture replay for every site: each saved page, served from its recorded site folder, must
 extract to its hand-checked `fixtures/<site>/expected/<page>.json`, field by field.
 
-Also checks each recorded site's sitemap against the site's `article_url_patterns`, and that
+Also checks each recorded site's sitemap against the site's `article_urls`, and that
 every registered site has fixtures and every site fixture folder has a registered site.
 """
 
@@ -105,7 +105,7 @@ def _sitemap_urls(site_id: str) -> list[str]:
     """The sitemaps discovery starts from: robots.txt `Sitemap:` lines and start URLs that are
     sitemaps themselves."""
     found: list[str] = []
-    for start in get_site(site_id).start_urls:
+    for start in get_site(site_id).discovery:
         if start.endswith("/robots.txt"):
             text = _body(site_id, start)[0].decode("utf-8")
             found += [
@@ -158,7 +158,7 @@ def test_sitemap_lists_articles_and_one_deliberate_non_article(site_folder: Path
     for url, has_news_block in pages.items():
         is_article = has_news_block or url in expected_urls
         assert site.is_article_url(url) == is_article, (
-            f"{site_id}: article_url_patterns {'reject' if is_article else 'accept'} {url}, "
+            f"{site_id}: article_urls {'reject' if is_article else 'accept'} {url}, "
             f"which is {'an article' if is_article else 'not an article'}"
         )
     rejected = [url for url in pages if not site.is_article_url(url)]

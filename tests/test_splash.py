@@ -129,7 +129,7 @@ def splash_warnings(stderr: str) -> list[str]:
 
 
 def with_localhost(url: str) -> str:
-    # Splash by a host name outside the site's allowed_domains (127.0.0.1): the request to it
+    # Splash by a host name outside the site's domains (127.0.0.1): the request to it
     # must not be dropped by Scrapy's offsite filter (compat fix 4).
     return url.replace("://127.0.0.1", "://localhost")
 
@@ -228,19 +228,19 @@ def test_splash_fingerprinter_only_when_splash_is_configured() -> None:
 
 
 def test_site_rendering_defaults_off() -> None:
-    site = Site(id="plain", name="Plain", allowed_domains=("a.example",), start_urls=("x",))
+    site = Site(id="plain", name="Plain", domains=("a.example",), discovery=("x",))
     assert not site.needs_rendering("https://a.example/news/1")
     some = Site(
         id="some",
         name="Some",
-        allowed_domains=("a.example",),
-        start_urls=("x",),
-        render_url_patterns=(r"/live/",),
+        domains=("a.example",),
+        discovery=("x",),
+        render_urls=(r"/live/",),
     )
     assert some.needs_rendering("https://a.example/live/1")
     assert not some.needs_rendering("https://a.example/news/1")
     for registered in load_sites().values():
-        assert not registered.render and not registered.render_url_patterns
+        assert not registered.render and not registered.render_urls
 
 
 # -- shells and page data ------------------------------------------------------------------------

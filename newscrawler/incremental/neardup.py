@@ -55,8 +55,8 @@ def shingles(paragraphs: Iterable[str], size: int = SHINGLE_WORDS) -> set[str]:
     return set(map(" ".join, zip(*(tokens[i:] for i in range(size)), strict=False)))
 
 
-# MinHash draws its permutations from the seed on every construction (0.08 ms, measured); they
-# are the same for every signature, so they are drawn once.
+# MinHash draws its permutations from the seed on every construction; they are the same for
+# every signature, so they are drawn once.
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
 _A, _B = (np.asarray(p, dtype=np.uint32) for p in _PERMUTATIONS)
 _EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
@@ -78,8 +78,8 @@ def body_minhash(paragraphs: Iterable[str]) -> MinHash:
 
     datasketch hashes each shingle with SHA-1 (the first 4 digest bytes, little-endian), mixes
     the hashes with fmix32 and takes, per permutation, the minimum of a*h + b modulo 2**32.
-    Here the SHA-1s run through C-level `map`s and the rest is numpy on the whole batch:
-    0.55 instead of 0.66 ms a body (benchmarks/item_path.py)."""
+    Here the SHA-1s run through C-level `map`s and the rest is numpy on the whole batch
+    (benchmarks/item_path.py times it beside `update_batch`)."""
     encoded = list(map(str.encode, shingles(paragraphs)))
     if encoded:
         digests = b"".join(map(_DIGEST, map(hashlib.sha1, encoded)))

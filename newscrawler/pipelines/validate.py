@@ -61,8 +61,8 @@ DRAFT7_KEYWORDS = frozenset(
 
 @lru_cache(maxsize=1)
 def _fast_check() -> Any:
-    """The schema compiled to Python code: ~7x faster than jsonschema on a valid article
-    (0.08 against 0.54 ms, measured), so every article pays for the fast check only; an
+    """The schema compiled to Python code: several times faster than jsonschema on a valid
+    article (docs/benchmarks.md), so every article pays for the fast check only; an
     article it refuses is judged again by jsonschema, whose error names the field. "$defs"
     references are plain JSON pointers to fastjsonschema."""
     schema = {**article_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}

@@ -126,7 +126,11 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     for name in sorted(n for n in settings if str(n).startswith(PREFIX)):
         if name not in defaults:
             close = difflib.get_close_matches(name, defaults, n=1)
-            hint = f"; did you mean {close[0]}?" if close else "; see the settings table in README"
+            hint = (
+                f"; did you mean {close[0]}?"
+                if close
+                else "; see the settings table in docs/operations.md"
+            )
             problems.append(f"unknown setting {name}{hint}")
             continue
         default = defaults[name]
@@ -235,9 +239,7 @@ def optional_services(site_ids: Iterable[str]) -> tuple[str, ...]:
     rendering (the automatic fallback for script-built pages is best effort)."""
     from newscrawler.sites import get_site
 
-    renders = any(
-        (site := get_site(site_id)).render or site.render_url_patterns for site_id in site_ids
-    )
+    renders = any((site := get_site(site_id)).render or site.render_urls for site_id in site_ids)
     return () if renders else ("SPLASH_URL",)
 
 

@@ -34,11 +34,6 @@ _INTERNAL_LABEL_RE = re.compile(
 
 
 class APNewsPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = (
-        "AP News",
-        "Associated Press",
-        "The Associated Press",
-    )
     SELECTORS: ClassVar[Mapping[str, str]] = {
         # JSON-LD `headline` lags behind headline edits ("a sprint" vs the shown "an intense
         # sprint") and loses the typographic apostrophe.
@@ -69,12 +64,10 @@ class APNewsPage(ArticlePage):
 SITE = Site(
     id="apnews",
     name="AP News",
-    allowed_domains=("apnews.com",),
-    start_urls=("https://apnews.com/robots.txt",),
+    domains=("apnews.com",),
+    discovery=("https://apnews.com/robots.txt",),
     # https://apnews.com/article/mexico-economy-growth-3cc842471fb9df42315d658d88c8403a
-    article_url_patterns=(
-        r"^https://apnews\.com/article/(?:[a-z0-9-]+-)?[0-9a-f]{32}/?(?:[?#].*)?$",
-    ),
+    article_urls=(r"^https://apnews\.com/article/(?:[a-z0-9-]+-)?[0-9a-f]{32}/?(?:[?#].*)?$",),
     page_class=APNewsPage,
     language="en",
     other_names=("Associated Press", "The Associated Press"),

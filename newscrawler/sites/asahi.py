@@ -18,7 +18,6 @@ NOT_TOPICS = frozenset({"朝日新聞デジタル", "朝日新聞", "ニュー�
 
 
 class AsahiPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = ("朝日新聞デジタル", "朝日新聞", "Asahi Shimbun")
     SELECTORS: ClassVar[Mapping[str, str]] = {
         # trafilatura drops the one-line lists of places ("宮崎県：高鍋町、新富町、宮崎市") of
         # earthquake and election reports as boilerplate.
@@ -33,10 +32,10 @@ class AsahiPage(ArticlePage):
 SITE = Site(
     id="asahi",
     name="朝日新聞デジタル",
-    allowed_domains=("asahi.com",),
-    start_urls=("https://www.asahi.com/robots.txt",),
+    domains=("asahi.com",),
+    discovery=("https://www.asahi.com/robots.txt",),
     # https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html
-    article_url_patterns=(r"^https://www\.asahi\.com/articles/[A-Z0-9]{10,}\.html(?:[?#].*)?$",),
+    article_urls=(r"^https://www\.asahi\.com/articles/[A-Z0-9]{10,}\.html(?:[?#].*)?$",),
     page_class=AsahiPage,
     language="ja",
     other_names=("朝日新聞", "Asahi Shimbun", "The Asahi Shimbun"),

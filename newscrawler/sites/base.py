@@ -1,55 +1,57 @@
-"""The site registry's vocabulary: what a site is (`Site`) and how the registry finds them."""
+"""The site registry's vocabulary: what a site is (`Site`); `registry.py` finds and loads them."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
-import pkgutil
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from types import ModuleType
 
 from newscrawler.extraction.page import ArticlePage
 
-__all__ = ["SITES_DIR_ENV", "Site", "SiteFileError", "UnknownSiteError", "get_site", "load_sites"]
+__all__ = ["OLD_WORDS", "Site", "SiteFileError", "page_class_with_names"]
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
-# Folders of extra site modules (os.pathsep-separated), e.g. sites kept outside the package or
-# the tests' sites on 127.0.0.1; an environment variable because the registry is read before
-# any Scrapy settings exist (by `scrapy list` and the spider loader).
-SITES_DIR_ENV = "NEWSCRAWLER_SITES_DIR"
+# The words Python sites used before they took the site file's; refused with the new word.
+OLD_WORDS = {
+    "allowed_domains": "domains",
+    "start_urls": "discovery",
+    "article_url_patterns": "article_urls",
+    "render_url_patterns": "render_urls",
+}
 
 
 @dataclass(frozen=True)
 class Site:
     """One news site: where its URLs come from and which of them are articles.
 
-    `start_urls` may name robots.txt (its `Sitemap:` lines are followed), XML sitemaps and sitemap
-    indexes (gzip too), RSS/Atom/JSON feeds and WordPress REST API post lists
-    (`/wp-json/wp/v2/posts`); the spider recognizes each by its content.
+    The words are the site file's (`newscrawler/sites/files.py`): `domains`, `discovery`,
+    `article_urls`, `render_urls`, `name` and `other_names` mean the same in both.
     """
 
     id: str
     name: str
-    allowed_domains: tuple[str, ...]
-    start_urls: tuple[str, ...]
-    article_url_patterns: tuple[str, ...] = ()
+    domains: tuple[str, ...]
+    """The site's domains (subdomains included): no request leaves them."""
+    discovery: tuple[str, ...]
+    """Where URLs come from: robots.txt (its `Sitemap:` lines are followed), XML sitemaps and
+    sitemap indexes (gzip too), RSS/Atom/JSON feeds and WordPress REST API post lists
+    (`/wp-json/wp/v2/posts`); the spider recognizes each by its content."""
+    article_urls: tuple[str, ...] = ()
     """Regular expressions (searched in the URL); a page URL matching none is not fetched.
     Empty: every URL discovery yields is an article candidate."""
     page_class: type[ArticlePage] = ArticlePage
+    """The site's page rules. The registered class always carries the site's names
+    (`SITE_NAMES` = `name` + `other_names`), so a site declares its names once, in `Site`."""
     language: str | None = None
     """The site's main language (documentation; extraction reads it from each page)."""
     download_delay: float | None = None
     concurrency: int | None = None
     other_names: tuple[str, ...] = field(default=())
-    """Other spellings of the site's name, stripped from headlines like `name`."""
+    """Other spellings of the site's name; they and `name` are cut from headlines ("Headline |
+    Name"), and never taken for an author or a wire source."""
     render: bool = False
     """Fetch every article page through Splash (needs `SPLASH_URL`); see `newscrawler/splash/`.
     Pages of other sites go through Splash only when they arrive as script-built shells."""
-    render_url_patterns: tuple[str, ...] = ()
+    render_urls: tuple[str, ...] = ()
     """Regular expressions (searched in the URL): article pages matching one are fetched through
     Splash, the others without."""
     splash_script: str | None = None
@@ -64,103 +66,38 @@ class Site:
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
             raise ValueError(f"site id {self.id!r} must match {_ID_RE.pattern}")
-        if not self.start_urls:
-            raise ValueError(f"site {self.id!r} has no start_urls")
+        if not self.discovery:
+            raise ValueError(f"site {self.id!r} has no discovery URLs")
+        # Frozen: the one place the page class is bound to the names, whoever built the Site.
+        object.__setattr__(self, "page_class", page_class_with_names(self.page_class, self))
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.other_names)
 
     def is_article_url(self, url: str) -> bool:
-        return not self.article_url_patterns or any(
-            re.search(p, url) for p in self.article_url_patterns
-        )
+        return not self.article_urls or any(re.search(p, url) for p in self.article_urls)
 
     def needs_rendering(self, url: str) -> bool:
         """True when the site asks for this article page to be rendered through Splash."""
-        return self.render or any(re.search(p, url) for p in self.render_url_patterns)
+        return self.render or any(re.search(p, url) for p in self.render_urls)
 
 
 class SiteFileError(ValueError):
     """A site module outside the package that cannot be loaded; the message names the file."""
 
 
-class UnknownSiteError(KeyError):
-    def __init__(self, site_id: str, known: list[str]) -> None:
-        super().__init__(site_id)
-        self.site_id = site_id
-        self.known = known
+def page_class_with_names(page_class: type[ArticlePage], site: Site) -> type[ArticlePage]:
+    """`page_class`, or a subclass of it, whose `SITE_NAMES` are the site's names.
 
-    def __str__(self) -> str:
-        return f"unknown site {self.site_id!r}; known sites: {', '.join(self.known)}"
-
-
-@lru_cache(maxsize=1)
-def load_sites() -> dict[str, Site]:
-    """Every `SITE` defined by a module of `newscrawler.sites`, by id. A module's name must be
-    its site's id: one name everywhere (module, spider, fixture folder, test id)."""
-    import newscrawler.sites as package
-
-    sites: dict[str, Site] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_") or info.name == "base":
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        site = getattr(module, "SITE", None)
-        if not isinstance(site, Site):
-            continue
-        if site.id != info.name:
-            raise ValueError(f"newscrawler/sites/{info.name}.py defines site id {site.id!r}")
-        sites[site.id] = site
-    # Declarative site files (`<id>.toml`) shipped with the package, beside the modules.
-    for path in sorted(Path(package.__path__[0]).glob("*.toml")):
-        site = _load_site_file(path)
-        if site.id in sites:
-            raise SiteFileError(f"{path}: site id {site.id!r} is already registered")
-        sites[site.id] = site
-    for folder in filter(None, os.environ.get(SITES_DIR_ENV, "").split(os.pathsep)):
-        for path in _site_files(Path(folder)):
-            site = _load_site_file(path)
-            if site.id in sites:
-                raise SiteFileError(f"{path}: site id {site.id!r} is already registered")
-            sites[site.id] = site
-    return dict(sorted(sites.items()))
-
-
-def _site_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        raise SiteFileError(f"{SITES_DIR_ENV}: {folder} is not a folder of site files")
-    files = [*folder.glob("*.py"), *folder.glob("*.toml")]
-    return sorted(p for p in files if not p.name.startswith("_"))
-
-
-def _load_site_file(path: Path) -> Site:
-    """The `SITE` of a module outside the package, or of a declarative `<id>.toml` site file;
-    any failure says which file (and for a site file, which line) and what to fix."""
-    if path.suffix == ".toml":
-        from newscrawler.sites.files import load_site_file  # imports this module
-
-        return load_site_file(path)
-    name = f"newscrawler_sites_dir.{path.stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise SiteFileError(f"{path}: not a Python module")
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # a user's file: report it, never a traceback into our code
-        raise SiteFileError(f"{path}: {type(exc).__name__}: {exc}") from exc
-    site = getattr(module, "SITE", None)
-    if not isinstance(site, Site):
-        raise SiteFileError(f"{path}: defines no SITE = Site(...)")
-    if site.id != path.stem:
-        raise SiteFileError(f"{path}: defines site id {site.id!r}; rename the file {site.id}.py")
-    return site
-
-
-def get_site(site_id: str) -> Site:
-    sites = load_sites()
-    try:
-        return sites[site_id]
-    except KeyError:
-        raise UnknownSiteError(site_id, list(sites)) from None
+    The title, author and wire rules read a site's names from `SITE_NAMES`; a site file's page,
+    a plain `ArticlePage` and a Python site's own class all get them here, from `Site`."""
+    if site.names == page_class.SITE_NAMES:
+        return page_class
+    class_name, module, doc = page_class.__name__, page_class.__module__, page_class.__doc__
+    if page_class is ArticlePage:
+        class_name = "".join(part.title() for part in site.id.split("_")) + "Page"
+        module, doc = __name__, f"The generic page with the names of the site {site.id}."
+    attributes = {"SITE_NAMES": site.names, "__module__": module, "__doc__": doc}
+    named: type[ArticlePage] = type(class_name, (page_class,), attributes)
+    return named

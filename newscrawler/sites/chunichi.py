@@ -24,7 +24,6 @@ XPATH_CAPTIONS = "//div[@id='entry']//p[@class='caption']"
 
 
 class ChunichiPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = ("中日新聞Web", "中日新聞")
     SELECTORS: ClassVar[Mapping[str, str]] = {"body": XPATH_BODY, "tags": XPATH_TAGS}
     REMOVE: ClassVar[tuple[str, ...]] = (XPATH_CAPTIONS,)
 
@@ -32,10 +31,10 @@ class ChunichiPage(ArticlePage):
 SITE = Site(
     id="chunichi",
     name="中日新聞Web",
-    allowed_domains=("chunichi.co.jp",),
-    start_urls=("https://www.chunichi.co.jp/robots.txt",),
+    domains=("chunichi.co.jp",),
+    discovery=("https://www.chunichi.co.jp/robots.txt",),
     # https://www.chunichi.co.jp/article/1011185
-    article_url_patterns=(r"^https://www\.chunichi\.co\.jp/article/\d+/?(?:[?#].*)?$",),
+    article_urls=(r"^https://www\.chunichi\.co\.jp/article/\d+/?(?:[?#].*)?$",),
     page_class=ChunichiPage,
     language="ja",
     other_names=("中日新聞", "Chunichi Shimbun"),

@@ -36,7 +36,7 @@ from lxml import etree
 
 from newscrawler.extraction.page import ArticlePage
 from newscrawler.items import EXTRACTED_FIELDS
-from newscrawler.sites.base import Site, SiteFileError
+from newscrawler.sites.base import OLD_WORDS, Site, SiteFileError
 
 __all__ = ["SELECTOR_FIELDS", "load_site_file", "page_class_for"]
 
@@ -127,6 +127,8 @@ class _SiteFile:
 
     def check_keys(self) -> None:
         for key in self.data:
+            if key in OLD_WORDS:
+                raise self.error((key,), f"unknown key; a site file calls it {OLD_WORDS[key]}")
             if key not in _TOP_KEYS:
                 known = ", ".join(_TOP_KEYS)
                 raise self.error((key,), f"unknown key; a site file knows {known}")
@@ -198,16 +200,16 @@ class _SiteFile:
             return Site(
                 id=site_id,
                 name=self.data["name"],
-                allowed_domains=self.strings(("domains",)),
-                start_urls=self.strings(("discovery",)),
-                article_url_patterns=self.patterns(("article_urls",)),
+                domains=self.strings(("domains",)),
+                discovery=self.strings(("discovery",)),
+                article_urls=self.patterns(("article_urls",)),
                 page_class=page_class,
                 language=self.data.get("language"),
                 download_delay=politeness.get("delay"),
                 concurrency=politeness.get("concurrency"),
                 other_names=names[1:],
                 render=self.data.get("render", False),
-                render_url_patterns=self.patterns(("render_urls",)),
+                render_urls=self.patterns(("render_urls",)),
                 render_wait=self.data.get("render_wait"),
             )
         except ValueError as exc:

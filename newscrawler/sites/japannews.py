@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from newscrawler.extraction.page import EMPTY, ArticlePage, Empty
 from newscrawler.sites.base import Site
@@ -17,13 +16,6 @@ _PAYWALL_FLAG_RE = re.compile(r"^\(\d+\)|無料記事|有料記事|会員限定"
 
 
 class JapanNewsPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = (
-        "The Japan News",
-        "The Japan News by The Yomiuri Shimbun",
-        "The Yomiuri Shimbun",
-        "Yomiuri Shimbun",
-    )
-
     def site_authors(self) -> list[str] | Empty:
         # Names are only in the visible byline (the role after " / " is cut by the generic
         # author splitter). JSON-LD `author` is the WordPress account that posted the story
@@ -40,13 +32,13 @@ class JapanNewsPage(ArticlePage):
 SITE = Site(
     id="japannews",
     name="The Japan News",
-    allowed_domains=("japannews.yomiuri.co.jp",),
-    start_urls=("https://japannews.yomiuri.co.jp/robots.txt",),
+    domains=("japannews.yomiuri.co.jp",),
+    discovery=("https://japannews.yomiuri.co.jp/robots.txt",),
     # https://japannews.yomiuri.co.jp/politics/politics-government/20241013-216478/
-    article_url_patterns=(
+    article_urls=(
         r"^https://japannews\.yomiuri\.co\.jp/(?:[a-z0-9-]+/){1,3}\d{8}-\d+/?(?:[?#].*)?$",
     ),
     page_class=JapanNewsPage,
     language="en",
-    other_names=("The Japan News by The Yomiuri Shimbun", "The Yomiuri Shimbun"),
+    other_names=("The Japan News by The Yomiuri Shimbun", "The Yomiuri Shimbun", "Yomiuri Shimbun"),
 )

@@ -34,13 +34,13 @@ class JmhPage(ArticlePage):
 SITE = Site(
     id="jmh",
     name="Japan Media Highlights",
-    allowed_domains=("jmh.usembassy.gov",),
-    start_urls=(
+    domains=("jmh.usembassy.gov",),
+    discovery=(
         "https://jmh.usembassy.gov/robots.txt",
         "https://jmh.usembassy.gov/wp-json/wp/v2/posts?page=1&per_page=100"
         "&_fields=id,link,date,date_gmt,modified,modified_gmt,title",
     ),
-    article_url_patterns=(r"^https://jmh\.usembassy\.gov/\d{13}/$",),
+    article_urls=(r"^https://jmh\.usembassy\.gov/\d{13}/$",),
     language="en",
     page_class=JmhPage,
 )

@@ -19,7 +19,6 @@ NON_TOPIC_LABELS = frozenset({"速報"})
 
 
 class MainichiPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = ("毎日新聞", "Mainichi Shimbun", "mainichi.jp")
     SELECTORS: ClassVar[Mapping[str, str]] = {"authors": XPATH_AUTHORS}
 
     def site_tags(self) -> list[str]:
@@ -35,16 +34,16 @@ class MainichiPage(ArticlePage):
 SITE = Site(
     id="mainichi",
     name="毎日新聞",
-    allowed_domains=("mainichi.jp",),
+    domains=("mainichi.jp",),
     # The news sitemap (via robots.txt) and the breaking-news RSS feed overlap; the scheduler's
     # duplicate filter fetches each article once.
-    start_urls=("https://mainichi.jp/robots.txt", "https://mainichi.jp/rss/etc/mainichi-flash.rss"),
+    discovery=("https://mainichi.jp/robots.txt", "https://mainichi.jp/rss/etc/mainichi-flash.rss"),
     # https://mainichi.jp/articles/20250114/k00/00m/030/335000c (also under /premier/<desk>/)
-    article_url_patterns=(
+    article_urls=(
         r"^https://mainichi\.jp/(?:premier/[a-z]+/)?articles/\d{8}/(?:[a-z0-9]+/){3}\d+[a-z]/?"
         r"(?:[?#].*)?$",
     ),
     page_class=MainichiPage,
     language="ja",
-    other_names=("Mainichi Shimbun", "The Mainichi Shimbun", "毎日新聞社"),
+    other_names=("Mainichi Shimbun", "The Mainichi Shimbun", "毎日新聞社", "mainichi.jp"),
 )

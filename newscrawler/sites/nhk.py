@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from newscrawler.extraction.page import EMPTY, ArticlePage, Empty
 from newscrawler.sites.base import Site
@@ -19,8 +18,6 @@ _DATE_LINE_RE = re.compile(r"(\d{1,2})月(\d{1,2})日\s*(\d{1,2})時(\d{1,2})分
 
 
 class NhkEasyPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = ("NEWS WEB EASY", "NHK NEWS WEB EASY")
-
     def site_published_at(self) -> str | None:
         # The generic layer takes the day of the link to the regular NHK story (2019-06-19, a
         # different article). The page shows month, day and time; its body id gives the year
@@ -41,10 +38,10 @@ class NhkEasyPage(ArticlePage):
 SITE = Site(
     id="nhk",
     name="NEWS WEB EASY",
-    allowed_domains=("www3.nhk.or.jp",),
-    start_urls=("https://www3.nhk.or.jp/robots.txt",),
+    domains=("www3.nhk.or.jp",),
+    discovery=("https://www3.nhk.or.jp/robots.txt",),
     # https://www3.nhk.or.jp/news/easy/k10011959621000/k10011959621000.html
-    article_url_patterns=(r"^https://www3\.nhk\.or\.jp/news/easy/(k\d{14})/\1\.html(?:[?#].*)?$",),
+    article_urls=(r"^https://www3\.nhk\.or\.jp/news/easy/(k\d{14})/\1\.html(?:[?#].*)?$",),
     page_class=NhkEasyPage,
     language="ja",
     other_names=("NHK NEWS WEB EASY", "NHK"),

@@ -20,7 +20,6 @@ XPATH_KEYWORDS = "//div[contains(@class, 'm-keyword-list2')]//a"
 
 
 class NikkanGendaiPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = ("日刊ゲンダイDIGITAL", "日刊ゲンダイ")
     SELECTORS: ClassVar[Mapping[str, str]] = {
         # The deck is no JSON-LD field; trafilatura puts it first in the body instead.
         "subtitle": XPATH_DECK,
@@ -39,12 +38,10 @@ class NikkanGendaiPage(ArticlePage):
 SITE = Site(
     id="nikkan_gendai",
     name="日刊ゲンダイDIGITAL",
-    allowed_domains=("nikkan-gendai.com",),
-    start_urls=("https://www.nikkan-gendai.com/robots.txt",),
+    domains=("nikkan-gendai.com",),
+    discovery=("https://www.nikkan-gendai.com/robots.txt",),
     # https://www.nikkan-gendai.com/articles/view/sports/367061
-    article_url_patterns=(
-        r"^https://www\.nikkan-gendai\.com/articles/view/[a-z_]+/\d+/?(?:[?#].*)?$",
-    ),
+    article_urls=(r"^https://www\.nikkan-gendai\.com/articles/view/[a-z_]+/\d+/?(?:[?#].*)?$",),
     page_class=NikkanGendaiPage,
     language="ja",
     other_names=("日刊ゲンダイ", "Nikkan Gendai"),

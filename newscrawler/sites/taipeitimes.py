@@ -23,7 +23,6 @@ XPATH_PHOTO_BOXES = "//div[@class='archives']//div[contains(@class, 'imgbox')]"
 
 
 class TaipeiTimesPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = ("Taipei Times", "The Taipei Times", "台北時報")
     # Photo credits and captions are not paragraphs.
     REMOVE: ClassVar[tuple[str, ...]] = (XPATH_PHOTO_BOXES,)
     SELECTORS: ClassVar[Mapping[str, str]] = {
@@ -55,10 +54,10 @@ class TaipeiTimesPage(ArticlePage):
 SITE = Site(
     id="taipeitimes",
     name="Taipei Times",
-    allowed_domains=("taipeitimes.com",),
-    start_urls=("https://www.taipeitimes.com/robots.txt",),
+    domains=("taipeitimes.com",),
+    discovery=("https://www.taipeitimes.com/robots.txt",),
     # https://www.taipeitimes.com/News/front/archives/2024/10/16/2003825372
-    article_url_patterns=(
+    article_urls=(
         r"^https://www\.taipeitimes\.com/News/[a-z]+/archives/\d{4}/\d{2}/\d{2}/\d+/?(?:[?#].*)?$",
     ),
     page_class=TaipeiTimesPage,

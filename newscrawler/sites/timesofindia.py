@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from newscrawler.extraction.page import EMPTY, ArticlePage, Empty
 from newscrawler.sites._blocks import break_paragraphs
 from newscrawler.sites.base import Site
@@ -16,8 +14,6 @@ XPATH_STORY = "//div[contains(concat(' ', normalize-space(@class), ' '), ' _s30J
 
 
 class TimesOfIndiaPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = ("Times Of India", "The Times of India", "TOI")
-
     def site_body(self) -> list[str] | Empty:
         # trafilatura drops the text of the inline topic links, leaving sentences that start
         # "'s whole-of-system approach" (the link said "Pakistan").
@@ -29,10 +25,10 @@ class TimesOfIndiaPage(ArticlePage):
 SITE = Site(
     id="timesofindia",
     name="The Times of India",
-    allowed_domains=("timesofindia.indiatimes.com",),
-    start_urls=("https://timesofindia.indiatimes.com/robots.txt",),
+    domains=("timesofindia.indiatimes.com",),
+    discovery=("https://timesofindia.indiatimes.com/robots.txt",),
     # https://timesofindia.indiatimes.com/world/pakistan/<slug>/articleshow/112898501.cms
-    article_url_patterns=(
+    article_urls=(
         r"^https://timesofindia\.indiatimes\.com/(?:[a-z0-9-]+/)+articleshow/\d+\.cms"
         r"(?:[?#].*)?$",
     ),

@@ -32,7 +32,6 @@ _DATELINE_REPORTER_RE = re.compile(r"^【[^＝】]+＝([^】]+)】")
 
 
 class YomiuriPage(ArticlePage):
-    SITE_NAMES: ClassVar[tuple[str, ...]] = ("読売新聞オンライン", "読売新聞")
     SELECTORS: ClassVar[Mapping[str, str]] = {"tags": XPATH_TAGS}
 
     def site_body(self) -> list[str]:
@@ -58,10 +57,10 @@ class YomiuriPage(ArticlePage):
 SITE = Site(
     id="yomiuri",
     name="読売新聞オンライン",
-    allowed_domains=("yomiuri.co.jp",),
-    start_urls=("https://www.yomiuri.co.jp/robots.txt",),
+    domains=("yomiuri.co.jp",),
+    discovery=("https://www.yomiuri.co.jp/robots.txt",),
     # https://www.yomiuri.co.jp/world/20241203-OYT1T50218/
-    article_url_patterns=(
+    article_urls=(
         r"^https://www\.yomiuri\.co\.jp/(?:[a-z0-9_-]+/){1,3}\d{8}-OYT\d[A-Z]\d{5}/?(?:[?#].*)?$",
     ),
     page_class=YomiuriPage,

@@ -67,8 +67,8 @@ class NewsSpider(Spider):
     def __init__(self, *args: Any, start_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.site = self.site_spec or get_site(self.site_id or self.name)
-        self.allowed_domains = list(self.site.allowed_domains)
-        self.discovery_urls = [start_url] if start_url else list(self.site.start_urls)
+        self.allowed_domains = list(self.site.domains)
+        self.discovery_urls = [start_url] if start_url else list(self.site.discovery)
         self._rejects: RejectsLog | None = None
         self._rendering: PageRendering | None = None
         self.extract = True  # NEWSCRAWLER_EXTRACT, read in from_crawler

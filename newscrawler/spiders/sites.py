@@ -26,7 +26,7 @@ def spider_class_for(site: Site) -> type[NewsSpider]:
             "site_id": site.id,
             "custom_settings": custom_settings,
             "__module__": __name__,
-            "__doc__": f"Crawls {site.name} ({', '.join(site.allowed_domains)}).",
+            "__doc__": f"Crawls {site.name} ({', '.join(site.domains)}).",
         },
     )
 

@@ -9,6 +9,6 @@ from newscrawler.sites import Site
 SITE = Site(
     id="hostile",
     name="Hostile Test Site",
-    allowed_domains=("127.0.0.1",),
-    start_urls=("http://127.0.0.1/robots.txt",),
+    domains=("127.0.0.1",),
+    discovery=("http://127.0.0.1/robots.txt",),
 )
