@@ -141,6 +141,59 @@ def test_a_paywalled_article_is_written_with_what_it_shows(head: str, paywalled:
     assert ("paywalled" in article.extraction) is paywalled
 
 
+LONG_ARTICLE = "".join(
+    f"<p>{PARAGRAPH} Paragraph {i} adds its own detail to the story.</p>" for i in range(14)
+)
+TEASERS = "".join(
+    f"<div class='teaser'><h2><a href='/2024/05/story-{i}'>Story number {i} of the day</a></h2>"
+    f"<p>A line about story {i}.</p></div>"
+    for i in range(14)
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "head"),
+    [
+        # A topic path (an encyclopedia's article, a blog's "topics/<slug>" post).
+        ("https://www.example.com/topic/history-of-coffee", ""),
+        # JSON-LD that declares only the site, as many themes do on every page.
+        (
+            "https://www.example.com/blog/how-many-watts-does-a-laptop-use",
+            '<script type="application/ld+json">{"@type": "WebSite", "name": "Example"}</script>',
+        ),
+        # A listicle's ItemList beside its text.
+        (
+            "https://www.example.com/guides/best-tools",
+            '<script type="application/ld+json">{"@type": "ItemList", "itemListElement": []}'
+            "</script>",
+        ),
+    ],
+)
+def test_a_long_article_is_not_a_list_on_weak_evidence(url: str, head: str) -> None:
+    body = f"<article><h1>How the story unfolded</h1>{LONG_ARTICLE}</article>{TEASERS}"
+    assert ArticlePage(url, html_page(head, body)).not_article_kind() is None
+
+
+@pytest.mark.parametrize(
+    ("url", "head"),
+    [
+        ("https://news.example.com/topic/budget/", ""),
+        (
+            "https://news.example.com/budget-stories",
+            '<script type="application/ld+json">{"@type": "ItemList", "itemListElement": []}'
+            "</script>",
+        ),
+        (
+            "https://news.example.com/budget-coverage",
+            '<script type="application/ld+json">{"@type": "CollectionPage"}</script>',
+        ),
+    ],
+)
+def test_a_page_of_teasers_is_a_list(url: str, head: str) -> None:
+    body = f"<h1>Budget</h1><main>{TEASERS}</main>"
+    assert ArticlePage(url, html_page(head, body)).not_article_kind() == "list"
+
+
 def test_an_article_is_an_article_even_on_a_short_path() -> None:
     page = ArticlePage(
         "https://news.example.com/budget-agreed",
@@ -266,6 +319,21 @@ def test_an_unrelated_h1_does_not_replace_the_declared_headline() -> None:
     article = ArticlePage("https://news.example.com/a", html_page(head, body)).extract()
     assert article.title == "Budget agreed after long debate"
     assert article.extraction["title"] == "json-ld"
+
+
+def test_a_headline_of_four_words_or_more_wins_over_a_different_seo_title() -> None:
+    # The title a reader sees is the <h1>; og:title and <title> are written for search
+    # engines ("Online Class: Definition, Best Platforms in 2025, and More!").
+    head = (
+        '<meta property="og:title" content="Meditation Class Cost: Prices in 2025">'
+        "<title>Meditation Class Cost: Prices in 2025 | Example</title>"
+    )
+    body = f"<article><h1>Average Private Meditation Sessions Cost</h1><p>{PARAGRAPH}</p></article>"
+    article = ArticlePage(
+        "https://www.example.com/meditation-cost", html_page(head, body)
+    ).extract()
+    assert article.title == "Average Private Meditation Sessions Cost"
+    assert article.extraction["title"] == "generic"
 
 
 @pytest.mark.parametrize(

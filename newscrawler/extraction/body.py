@@ -29,6 +29,8 @@ ALWAYS_RETRY_BELOW_CHARS = 300
 RETRY_TEXT_RATIO = 6
 DECLARED_FOUND_SHARE = 0.8
 RETRY_BELOW_SHARE = 0.5
+# Below this, after both precision passes, trafilatura's balanced mode is asked too.
+BALANCED_BELOW_CHARS = 200
 # Visible text: what a reader sees, not scripts, styles or noscript fallbacks.
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
@@ -92,7 +94,13 @@ def extract_paragraphs(
     ):
         slow = _paragraphs(read, url, fast=False)
         if sum(len(p) for p in slow) > found:
-            return slow
+            paragraphs, found = slow, sum(len(p) for p in slow)
+    if found < BALANCED_BELOW_CHARS:
+        # favor_precision sometimes keeps nothing of a short or oddly built article that
+        # trafilatura's balanced mode reads whole: an empty body loses the article.
+        balanced = _paragraphs(read, url, fast=False, precision=False)
+        if sum(len(p) for p in balanced) > found:
+            return balanced
     return paragraphs
 
 
@@ -110,7 +118,9 @@ def _may_have_missed(
     return visible >= found * RETRY_TEXT_RATIO
 
 
-def _paragraphs(html: str | HtmlElement, url: str | None, fast: bool) -> list[str]:
+def _paragraphs(
+    html: str | HtmlElement, url: str | None, fast: bool, precision: bool = True
+) -> list[str]:
     try:
         document = trafilatura.bare_extraction(
             html,
@@ -119,7 +129,7 @@ def _paragraphs(html: str | HtmlElement, url: str | None, fast: bool) -> list[st
             include_comments=False,
             include_tables=True,
             include_images=False,
-            favor_precision=True,
+            favor_precision=precision,
             fast=fast,
             deduplicate=False,
         )

@@ -25,7 +25,10 @@ __all__ = [
 
 NOT_ARTICLE_KINDS = ("home", "list", "live-blog", "video", "paywall-stub")
 
-_LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage", "WebSite"}
+_LISTING_TYPES = {"CollectionPage", "SearchResultsPage", "ProfilePage"}
+# Declared by listicles, guides and product pages as often as by lists (and WebSite by every
+# page of many themes): evidence of a list only on a page that does not read as an article.
+_WEAK_LISTING_TYPES = {"ItemList", "WebSite"}
 _VIDEO_TYPES = {"VideoObject", "VideoGallery"}
 # Paths of listings: tag, topic, category, section and author pages, archives, pagination.
 _LIST_PATH_RE = re.compile(
@@ -35,6 +38,11 @@ _LIST_PATH_RE = re.compile(
 )
 # Below this much text, a page that declares itself a website is a list or a landing page.
 _STUB_CHARS = 400
+# A body this long, most of it in paragraphs this long, reads as an article: a list path or a
+# weak listing type does not outweigh it (teasers are a line or two each).
+_ARTICLE_CHARS = 2500
+_PROSE_PARAGRAPH_CHARS = 200
+_PROSE_SHARE = 0.5
 # Content tiers that mean "for subscribers" (Piano's `article:content_tier`, `content_tier`).
 _LOCKED_TIERS = frozenset({"locked", "premium", "paid", "subscriber", "subscribers"})
 _VIDEO_TEXT_CHARS = 300
@@ -62,11 +70,20 @@ def not_article_kind(
         return "home"
     if (types & _VIDEO_TYPES or og_type.startswith("video")) and text_chars < _VIDEO_TEXT_CHARS:
         return "video"
-    if (types & _LISTING_TYPES and "WebPage" not in types) or _LIST_PATH_RE.search(path):
+    if types & _LISTING_TYPES and "WebPage" not in types:
+        return "list"
+    if (types & _WEAK_LISTING_TYPES or _LIST_PATH_RE.search(path)) and not _reads_as_article(body):
         return "list"
     if og_type == "website" and text_chars < _STUB_CHARS:
         return "list"
     return None
+
+
+def _reads_as_article(body: Sequence[str]) -> bool:
+    """Long text, mostly in paragraphs of some length: an article's, not a list of teasers."""
+    chars = sum(len(p) for p in body)
+    prose = sum(len(p) for p in body if len(p) >= _PROSE_PARAGRAPH_CHARS)
+    return chars >= _ARTICLE_CHARS and prose >= chars * _PROSE_SHARE
 
 
 def declared_paywall(json_ld: JsonLd, meta: Metadata) -> bool:

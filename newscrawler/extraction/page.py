@@ -87,6 +87,9 @@ _MIN_HEADLINE_CHARS = 6
 _PAGE_TAGS = frozenset({"body", "html"})
 # Share of the <h1>'s words a declared title must contain for the <h1> to be the headline.
 _CONFIRMED_OVERLAP = 0.6
+# Words of an <h1> that is the headline without a declared title to confirm it (section
+# names, the other <h1>s of article pages, are one to three words).
+_SELF_EVIDENT_HEADLINE_WORDS = 4
 # rel="tag" links are the post's tags; WordPress marks category links rel="category tag" too,
 # and a category is the section, not a tag.
 XPATH_REL_TAG = (
@@ -300,10 +303,10 @@ class ArticlePage:
 
     @cached_property
     def _title(self) -> tuple[Value, Layer | None]:
-        # The visible headline (the page's <h1>) wins when a declared title (JSON-LD, og:title,
-        # <title>) says nearly the same: the declared ones are often an SEO variant of it (a
-        # kicker prepended, straight quotes, a site suffix). An <h1> unlike every declared
-        # title may be a section name, so then the declared titles come first.
+        # The visible headline (the page's <h1>) is the title: the declared ones (JSON-LD,
+        # og:title, <title>) are often an SEO variant of it (a kicker prepended, other words, a
+        # site suffix). A short <h1> unlike every declared title may be a section name, so
+        # then the declared titles come first; one of four words or more reads as a headline.
         def clean(get: Callable[[], str | None], visible: bool = False) -> Callable[[], str]:
             return lambda: clean_title(get(), self.site_names, exact_prefix=visible)
 
@@ -311,7 +314,10 @@ class ArticlePage:
         confirmed = (
             headline
             if headline
-            and any(_overlap(headline, d) >= _CONFIRMED_OVERLAP for d in self.declared_titles)
+            and (
+                len(headline.split()) >= _SELF_EVIDENT_HEADLINE_WORDS
+                or any(_overlap(headline, d) >= _CONFIRMED_OVERLAP for d in self.declared_titles)
+            )
             else None
         )
         if confirmed:
