@@ -539,3 +539,20 @@ def test_a_kicker_element_glued_to_the_headline_takes_the_declared_dash() -> Non
     h1 = '<span>Die Zukunft der Arbeit</span><span>"Wir dekorieren die Liegest\u00fchle um"</span>'
     declared = 'Die Zukunft der Arbeit - "Wir dekorieren die Liegest\u00fchle um"'
     assert title_with_og_title(h1, declared) == declared
+
+
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        ("17:41 JST, October 13, 2024", True),
+        ("Updated: March 3, 2024 10:04 a.m.", True),
+        ("Monday, 12 May 2025", True),
+        ("The 2024 budget in numbers", False),
+        ("Market 2024", False),
+    ],
+)
+def test_a_date_line_above_the_text_is_not_a_paragraph(line: str, dropped: bool) -> None:
+    # The date has its own field; trafilatura's balanced mode keeps the line above the text.
+    body = f"<article><h1>Budget agreed</h1><p>{line}</p><p>{PARAGRAPH}</p><p>{PARAGRAPH} Again.</p></article>"
+    article = ArticlePage("https://news.example.com/a", html_page("", body)).extract()
+    assert (article.body[0] != line) is dropped

@@ -29,8 +29,11 @@ ALWAYS_RETRY_BELOW_CHARS = 300
 RETRY_TEXT_RATIO = 6
 DECLARED_FOUND_SHARE = 0.8
 RETRY_BELOW_SHARE = 0.5
-# Below this, after both precision passes, trafilatura's balanced mode is asked too.
-BALANCED_BELOW_CHARS = 200
+# trafilatura's balanced mode, not favor_precision: on wide-web pages precision drops whole
+# sections of articles, sometimes everything, and on the news corpora balanced reads as well or
+# better, bar newspaper4k's few pages, where it keeps a comment thread and a member prompt
+# (figures in docs/benchmarks.md).
+FAVOR_PRECISION = False
 # Visible text: what a reader sees, not scripts, styles or noscript fallbacks.
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
@@ -76,10 +79,10 @@ def extract_paragraphs(
     html: str | HtmlElement, url: str | None = None, expected_chars: int = 0
 ) -> list[str]:
     """Paragraphs of the main text in reading order (subheadings and list items as their own
-    entries); [] when trafilatura finds no main text. favor_precision: the measured best F1 and
-    the fewest chrome lines. A parsed tree is accepted (trafilatura copies it before pruning),
-    which saves a second parse. `expected_chars`: the article length the page declares elsewhere
-    (JSON-LD articleBody), to tell a fast result that missed the text."""
+    entries); [] when trafilatura finds no main text (see FAVOR_PRECISION). A parsed tree is
+    accepted (trafilatura copies it before pruning), which saves a second parse.
+    `expected_chars`: the article length the page declares elsewhere (JSON-LD articleBody), to
+    tell a fast result that missed the text."""
     # trafilatura reads the <body> alone: it drops <head> anyway, but only after its
     # whole-tree pruning XPaths and its copies of the tree, which then have 7% fewer elements to
     # go through (the same paragraphs on all 1,274 corpus pages, 7-9% less time in trafilatura).
@@ -94,13 +97,7 @@ def extract_paragraphs(
     ):
         slow = _paragraphs(read, url, fast=False)
         if sum(len(p) for p in slow) > found:
-            paragraphs, found = slow, sum(len(p) for p in slow)
-    if found < BALANCED_BELOW_CHARS:
-        # favor_precision sometimes keeps nothing of a short or oddly built article that
-        # trafilatura's balanced mode reads whole: an empty body loses the article.
-        balanced = _paragraphs(read, url, fast=False, precision=False)
-        if sum(len(p) for p in balanced) > found:
-            return balanced
+            return slow
     return paragraphs
 
 
@@ -118,9 +115,7 @@ def _may_have_missed(
     return visible >= found * RETRY_TEXT_RATIO
 
 
-def _paragraphs(
-    html: str | HtmlElement, url: str | None, fast: bool, precision: bool = True
-) -> list[str]:
+def _paragraphs(html: str | HtmlElement, url: str | None, fast: bool) -> list[str]:
     try:
         document = trafilatura.bare_extraction(
             html,
@@ -129,7 +124,7 @@ def _paragraphs(
             include_comments=False,
             include_tables=True,
             include_images=False,
-            favor_precision=precision,
+            favor_precision=FAVOR_PRECISION,
             fast=fast,
             deduplicate=False,
         )

@@ -463,7 +463,14 @@ class ArticlePage:
             # Compared loosely (quotes, case, spacing): JSON-LD and the h1 often differ so.
             first_h1 = self._first_h1()[:1] if paragraphs else []
             headlines = {_loose(h) for h in (self.title()[0], *first_h1) if h}
-            while paragraphs and _loose(paragraphs[0]) in headlines:
+            # A date line above the text ("17:41 JST, October 13, 2024") has its own fields.
+            while paragraphs and (
+                _loose(paragraphs[0]) in headlines
+                or (
+                    len(paragraphs[0]) <= _MAX_DATE_LINE_CHARS
+                    and _DATE_LINE_RE.fullmatch(paragraphs[0])
+                )
+            ):
                 paragraphs.pop(0)
             return paragraphs
 
@@ -731,6 +738,17 @@ class ArticlePage:
 
 
 _MIN_CHARS_TO_OVERRIDE_MARKUP = 400
+# A line that is only a date and time: digits, month and weekday names (English, abbreviated or
+# not), time zones, AM/PM and the punctuation between them, with at least one digit. Tried on
+# short lines only (_MAX_DATE_LINE_CHARS).
+_DATE_LINE_RE = re.compile(
+    r"(?=.*\d)(?:[\s,./:|·-]|\d{1,4}(?:st|nd|rd|th)?|[AaPp]\.?[Mm]\.?|[A-Z]{2,4}T|UTC|GMT"
+    r"|(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
+    r"|(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?\b\.?"
+    r"|(?:Updated|Published|Posted)(?: on)?:?)+"
+)
+_MAX_DATE_LINE_CHARS = 60
 _DETECT_CHARS = 1500
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'"})
 
