@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,6 +99,44 @@ def test_the_package_ships_declarative_sites() -> None:
         # A top-level key written after a [table] belongs to that table.
         (GOOD + "render = true\n", 19, "selectors.render: unknown field"),
         (GOOD.replace("domains", "domain"), 6, "unknown key"),
+        # An empty domain list would switch the site boundary off.
+        (GOOD.replace('["example.org"]', "[]"), 6, "domains: empty; the site boundary"),
+        (GOOD.replace('["example.org"]', '["https://example.org/"]'), 6, "not a host name"),
+        (GOOD.replace("delay = 3.5", "delay = nan"), 13, "delay: nan is out of range"),
+        (GOOD.replace("delay = 3.5", "delay = 1e308"), 13, "delay: 1e+308 is out of range"),
+        (GOOD.replace("delay = 3.5", "delay = inf"), 13, "delay: inf is out of range"),
+        (GOOD.replace("concurrency = 1", "concurrency = 0"), 14, "concurrency: out of range"),
+        (GOOD.replace("remove =", "render_wait = nan\nremove ="), 10, "render_wait: nan is out"),
+        (
+            GOOD.replace('"https://example.org/robots.txt"', '"example.org/robots.txt"'),
+            7,
+            "discovery: URL 'example.org/robots.txt' must be an absolute http(s) URL",
+        ),
+        (
+            GOOD.replace('"https://example.org/robots.txt"', '"https://[::1/x"'),
+            7,
+            "discovery: URL 'https://[::1/x' is not a URL",
+        ),
+        (
+            GOOD.replace("https://example.org/robots.txt", "https://evil.test/feed"),
+            7,
+            "discovery: URL host 'evil.test' is outside the site's allowed domains",
+        ),
+        (GOOD.replace('["https://example.org/robots.txt"]', "[]"), 7, "discovery: empty"),
+        # A multi-line list: the error is on the line of the bad item.
+        (
+            GOOD.replace("article_urls = [", "article_urls = [\n  '^/a/',\n  '^(x',\n  "),
+            10,
+            "article_urls: bad regular expression '^(x'",
+        ),
+        (
+            GOOD.replace(
+                'discovery = ["https://example.org/robots.txt"]',
+                'discovery = [\n  "https://example.org/a.xml",\n  "ftp://example.org/"\n]',
+            ),
+            9,
+            "discovery: URL 'ftp://example.org/' must be an absolute http(s) URL",
+        ),
     ],
 )
 def test_a_malformed_site_file_names_file_line_and_problem(
@@ -107,9 +147,24 @@ def test_a_malformed_site_file_names_file_line_and_problem(
     with pytest.raises(SiteFileError) as caught:
         load_site_file(path)
     error = str(caught.value)
-    assert str(path) in error
-    assert f"{path}:{line}: " in error, error
+    assert error.startswith(f"{path}:{line}: "), error
+    assert error.count(str(path)) == 1, error  # the file named once, not once per layer
     assert message in error
+
+
+def test_a_site_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "example_news.toml"
+    path.write_bytes(GOOD.replace("Example News", "Exämple News").encode("latin-1"))
+    with pytest.raises(SiteFileError) as caught:
+        load_site_file(path)
+    assert str(caught.value) == f"{path}:3: not UTF-8 text (byte 0xe4); save the file as UTF-8"
+
+
+def test_a_site_module_without_domains_is_refused(tmp_path: Path) -> None:
+    from newscrawler.sites import Site
+
+    with pytest.raises(ValueError, match="allowed_domains: empty; the site boundary"):
+        Site(id="nodomains", name="x", allowed_domains=(), start_urls=("http://a.example/",))
 
 
 def test_missing_required_key(tmp_path: Path) -> None:
@@ -159,3 +214,94 @@ def test_same_id_in_a_file_and_the_package_is_refused(sites_dir: Path) -> None:
     with pytest.raises(SiteFileError, match="already registered"):
         load_sites()
     os.environ.pop(SITES_DIR_ENV, None)
+
+
+def test_a_site_file_without_domains_stops_start_up_before_any_request(tmp_path: Path) -> None:
+    """`domains = []` once switched the boundary off: a redirect to 169.254.169.254 was
+    followed. Now the crawl does not start; the local server sees no request at all."""
+    from .faulty_server import FaultyServer
+
+    with FaultyServer({}) as server:
+        text = GOOD.replace('["example.org"]', "[]").replace(
+            "https://example.org/robots.txt", server.url("/robots.txt")
+        )
+        (tmp_path / "example_news.toml").write_text(text, encoding="utf-8")
+        crawl = _cli("crawl", "example_news", "--sites", str(tmp_path), "-O", "out.jsonl")
+        hits = server.hits()
+    assert crawl.returncode == 2, crawl.stderr[-2000:]
+    assert crawl.stderr.strip() == (
+        f"newscrawler: {tmp_path / 'example_news.toml'}:6: domains: empty; the site boundary "
+        "would be off and every redirect followed: list the host names the site's pages are on"
+    )
+    assert hits == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda t: t.replace("delay = 3.5", "delay = 1e308"), ":13: politeness.delay: 1e+308"),
+        (lambda t: t.replace("delay = 3.5", "delay = nan"), ":13: politeness.delay: nan"),
+        (lambda t: t.replace("Example News", "Exämple").encode("latin-1"), ":3: not UTF-8"),
+        (lambda t: t.replace("https://example.org/robots.txt", "robots.txt"), ":7: discovery"),
+    ],
+)
+def test_the_command_reports_a_bad_site_file_in_one_line(
+    tmp_path: Path, change: Any, problem: str
+) -> None:
+    text = change(GOOD)
+    path = tmp_path / "example_news.toml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    for command in (["list"], ["crawl", "example_news"]):
+        result = _cli(*command, "--sites", str(tmp_path))
+        assert result.returncode == 2, result.stderr[-2000:]
+        assert result.stderr.startswith(f"newscrawler: {path}{problem}"), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_catastrophic_url_pattern_gives_up_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    """`(a|aa)+$` on a URL of 60 a's and a '!' backtracks through ~10^12 paths: Python's `re`
+    froze the crawl at full CPU, deaf to SIGTERM and SIGINT. The `regex` engine gives up after
+    PATTERN_TIMEOUT; that URL is rejected with a counted reason and the rest is crawled."""
+    from .faulty_server import FAST_SETTINGS, FaultyServer, reply
+
+    evil = "/news/" + "a" * 60 + "!"
+    routes = {
+        "/robots.txt": reply("User-agent: *\nAllow: /\n", content_type="text/plain"),
+        "/news/1": reply(PAGE.replace("The real headline", "A story that is crawled")),
+    }
+    with FaultyServer(routes) as server:
+        entries = "".join(f"<url><loc>{server.url(p)}</loc></url>" for p in (evil, "/news/1"))
+        routes["/sitemap.xml"] = reply(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>',
+            content_type="application/xml",
+        )
+        text = (
+            GOOD.replace('["example.org"]', '["127.0.0.1"]')
+            .replace("https://example.org/robots.txt", server.url("/sitemap.xml"))
+            .replace("'^https://example\\.org/news/\\d+$'", "'/news/(a|aa)+$', '/news/\\d+$'")
+            .replace("delay = 3.5", "delay = 0")
+        )
+        sites = tmp_path / "sites"
+        sites.mkdir()
+        (sites / "example_news.toml").write_text(text, encoding="utf-8")
+        command = [sys.executable, "-m", "newscrawler.cli", "crawl", "example_news"]
+        command += ["--sites", str(sites), "--state", "state.sqlite3", "-O", "out.jsonl"]
+        command += [a for name, value in FAST_SETTINGS.items() for a in ("-s", f"{name}={value}")]
+        env = {**child_environment(), "PYTHONPATH": str(ROOT)}
+        env.pop(SITES_DIR_ENV, None)
+        crawl = subprocess.run(
+            command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+        fetched = {hit.path for hit in server.hits()}
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    articles = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [a["title"] for a in articles] == ["A story that is crawled"]
+    rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
+    (reject,) = [r for r in rejects if r["reason"] == "url-pattern-timeout"]
+    assert reject["url"] == server.url(evil)
+    assert "URL pattern '/news/(a|aa)+$' gave up" in reject["detail"]
+    assert "'newscrawler/spider/links/pattern_timeout': 1" in crawl.stderr
+    assert evil not in fetched

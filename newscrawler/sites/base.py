@@ -12,15 +12,60 @@ from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
-from newscrawler.extraction.page import ArticlePage
+import regex
 
-__all__ = ["SITES_DIR_ENV", "Site", "SiteFileError", "UnknownSiteError", "get_site", "load_sites"]
+from newscrawler.extraction.page import ArticlePage
+from newscrawler.safety.boundary import domains_problem
+
+__all__ = [
+    "PATTERN_TIMEOUT",
+    "SITES_DIR_ENV",
+    "Site",
+    "SiteFileError",
+    "UnknownSiteError",
+    "UrlPatternTimeoutError",
+    "get_site",
+    "load_sites",
+]
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 # Folders of extra site modules (os.pathsep-separated), e.g. sites kept outside the package or
 # the tests' sites on 127.0.0.1; an environment variable because the registry is read before
 # any Scrapy settings exist (by `scrapy list` and the spider loader).
 SITES_DIR_ENV = "NEWSCRAWLER_SITES_DIR"
+# Seconds one site pattern may spend on one URL. Patterns are matched with the `regex` engine,
+# which can give up: a pattern that backtracks catastrophically (`(a|aa)+$`) would otherwise
+# hold the reactor thread at full CPU, and no signal handler runs until the match ends.
+PATTERN_TIMEOUT = 0.05
+
+
+class UrlPatternTimeoutError(ValueError):
+    """A site's URL pattern gave up on a URL (PATTERN_TIMEOUT); the URL counts as no match."""
+
+    def __init__(self, pattern: str, url: str) -> None:
+        super().__init__(
+            f"URL pattern {pattern!r} gave up on {url!r} after {PATTERN_TIMEOUT:g} s; "
+            "rewrite the pattern without nested repetition"
+        )
+        self.pattern = pattern
+        self.url = url
+
+
+@lru_cache(maxsize=512)
+def compile_pattern(pattern: str) -> regex.Pattern[str]:
+    """A site pattern compiled by the `regex` engine (re syntax); ValueError when it is not one."""
+    try:
+        return regex.compile(pattern)
+    except (regex.error, TypeError) as exc:
+        raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
+
+
+def search_pattern(pattern: str, url: str) -> bool:
+    """True when `pattern` is found in `url`; UrlPatternTimeoutError when it takes too long."""
+    try:
+        return compile_pattern(pattern).search(url, timeout=PATTERN_TIMEOUT) is not None
+    except TimeoutError:
+        raise UrlPatternTimeoutError(pattern, url) from None
 
 
 @dataclass(frozen=True)
@@ -66,19 +111,26 @@ class Site:
             raise ValueError(f"site id {self.id!r} must match {_ID_RE.pattern}")
         if not self.start_urls:
             raise ValueError(f"site {self.id!r} has no start_urls")
+        # No domains would switch the site boundary off: every redirect would be followed.
+        problem = domains_problem(self.allowed_domains)
+        if problem:
+            raise ValueError(f"site {self.id!r} allowed_domains: {problem}")
+        for pattern in (*self.article_url_patterns, *self.render_url_patterns):
+            compile_pattern(pattern)
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.other_names)
 
     def is_article_url(self, url: str) -> bool:
+        """True when a pattern matches; UrlPatternTimeoutError when one gives up on `url`."""
         return not self.article_url_patterns or any(
-            re.search(p, url) for p in self.article_url_patterns
+            search_pattern(p, url) for p in self.article_url_patterns
         )
 
     def needs_rendering(self, url: str) -> bool:
         """True when the site asks for this article page to be rendered through Splash."""
-        return self.render or any(re.search(p, url) for p in self.render_url_patterns)
+        return self.render or any(search_pattern(p, url) for p in self.render_url_patterns)
 
 
 class SiteFileError(ValueError):

@@ -29,6 +29,7 @@ from newscrawler.rejects import RejectsLog, rejects_for_crawler
 from newscrawler.safety.failures import describe_failure
 from newscrawler.safety.pages import binary_problem
 from newscrawler.sites import Site, get_site
+from newscrawler.sites.base import UrlPatternTimeoutError
 from newscrawler.splash.config import enable_splash_fingerprints
 from newscrawler.splash.rendering import PageRendering
 
@@ -71,6 +72,7 @@ class NewsSpider(Spider):
         self.discovery_urls = [start_url] if start_url else list(self.site.start_urls)
         self._rejects: RejectsLog | None = None
         self._rendering: PageRendering | None = None
+        self._slow_patterns: set[str] = set()
         self.extract = True  # NEWSCRAWLER_EXTRACT, read in from_crawler
 
     @classmethod
@@ -148,7 +150,7 @@ class NewsSpider(Spider):
                 yield Request(
                     page.next_url, callback=self.parse_discovery, errback=self.fetch_failed
                 )
-        elif self.site.is_article_url(response.url):
+        elif self._is_article_url(response.url):
             # A start URL that is itself an article page.
             yield from self.parse_article(response)
             return
@@ -158,22 +160,44 @@ class NewsSpider(Spider):
             return
         # What the state knows of this document's article links, read in one batch: a 50,000-URL
         # sitemap is a few queries (or Redis round trips), not 50,000.
-        self.incremental.prefetch(
-            [link for link in links if not link.is_sitemap and self.site.is_article_url(link.url)]
-        )
+        # Each URL is matched against the site's patterns once.
+        articles = [
+            link for link in links if not link.is_sitemap and self._is_article_url(link.url)
+        ]
+        self.incremental.prefetch(articles)
+        article_urls = {link.url for link in articles}
         for link in links:
             if link.is_sitemap:
                 yield Request(link.url, callback=self.parse_discovery, errback=self.fetch_failed)
-            elif self.site.is_article_url(link.url):
+            elif link.url in article_urls:
                 self._inc("links/article")
                 plan = self.incremental.plan(link)
                 if not plan.fetch:  # known, unchanged, no revisit due: no request at all
                     continue
-                request = self.rendering.request(link.url, self.parse_article, {"link": link})
+                try:
+                    request = self.rendering.request(link.url, self.parse_article, {"link": link})
+                except UrlPatternTimeoutError as exc:
+                    self._pattern_gave_up(exc)
+                    continue
                 request.errback = request.errback or self.fetch_failed
                 yield self.incremental.prepare(request, link, plan)
             else:
                 self._inc("links/not_article")
+
+    def _is_article_url(self, url: str) -> bool:
+        """The site's article patterns on `url`; a pattern that gives up drops the URL."""
+        try:
+            return self.site.is_article_url(url)
+        except UrlPatternTimeoutError as exc:
+            self._pattern_gave_up(exc)
+            return False
+
+    def _pattern_gave_up(self, exc: UrlPatternTimeoutError) -> None:
+        self._inc("links/pattern_timeout")
+        if exc.pattern not in self._slow_patterns:  # one line per pattern, not per URL
+            self._slow_patterns.add(exc.pattern)
+            logger.warning("%s: %s", self.site.id, exc)
+        self.rejects.add(exc.url, "url-pattern-timeout", str(exc), site=self.site.id)
 
     # -- articles ----------------------------------------------------------------------------
 
