@@ -65,8 +65,15 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     except (UnknownSiteError, SiteFileError) as exc:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
+    from newscrawler.scheduler.commands import run_settings_from_env
+
     settings = get_project_settings()
-    overrides = _settings_pairs(args.set)
+    try:
+        # A scheduled run's settings come through the environment (see RUN_SETTINGS_ENV).
+        overrides = {**run_settings_from_env(), **_settings_pairs(args.set)}
+    except ValueError as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return 2
     output = args.overwrite_output or args.output
     if output:
         overrides["NEWSCRAWLER_OUTPUT"] = output
