@@ -161,6 +161,14 @@ def _path_problems(settings: BaseSettings) -> list[str]:
         problems.append(f"NEWSCRAWLER_OUTPUT: {exc}")
     else:
         problems.append(writable_file_problem(output, "NEWSCRAWLER_OUTPUT (-o/-O)") or "")
+    record = settings.get("NEWSCRAWLER_RUN_RECORD")
+    if record:
+        try:
+            path = expand_output_path(str(record), "site", "2000-01-01T00-00-00")
+        except UnsafePathError as exc:
+            problems.append(f"NEWSCRAWLER_RUN_RECORD: {exc}")
+        else:
+            problems.append(writable_file_problem(path, "NEWSCRAWLER_RUN_RECORD") or "")
     for name in ("NEWSCRAWLER_REJECTS", "NEWSCRAWLER_STATE_PATH"):
         value = settings.get(name)
         if value:
