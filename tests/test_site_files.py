@@ -305,3 +305,37 @@ def test_a_catastrophic_url_pattern_gives_up_and_the_crawl_goes_on(tmp_path: Pat
     assert "URL pattern '/news/(a|aa)+$' gave up" in reject["detail"]
     assert "'newscrawler/spider/links/pattern_timeout': 1" in crawl.stderr
     assert evil not in fetched
+
+
+def _scrapy(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    child = {**child_environment(), "PYTHONPATH": str(ROOT)}
+    child.pop(SITES_DIR_ENV, None)
+    child.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,  # where scrapy.cfg is
+        env=child,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_scrapy_names_an_unknown_site_in_one_line() -> None:
+    result = _scrapy("crawl", "nosuch")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if not line.startswith(("20", " ", "{"))]
+    assert errors == [f"scrapy: unknown site 'nosuch'; known sites: {', '.join(load_sites())}"]
+
+
+@pytest.mark.parametrize("command", [["list"], ["crawl", "example_news"]])
+def test_scrapy_reports_a_broken_site_file_in_one_line(tmp_path: Path, command: list[str]) -> None:
+    path = tmp_path / "example_news.toml"
+    path.write_text(GOOD.replace("delay = 3.5", "delay = nan"), encoding="utf-8")
+    result = _scrapy(*command, env={SITES_DIR_ENV: str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"scrapy: {path}:13: politeness.delay: nan is out of range; give seconds from 0 to 3600"
+    )
