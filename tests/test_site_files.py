@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -261,19 +263,24 @@ def test_the_command_reports_a_bad_site_file_in_one_line(
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
-def test_a_catastrophic_url_pattern_gives_up_and_the_crawl_goes_on(tmp_path: Path) -> None:
+def test_a_catastrophic_url_pattern_gives_up_and_signals_still_work(tmp_path: Path) -> None:
     """`(a|aa)+$` on a URL of 60 a's and a '!' backtracks through ~10^12 paths: Python's `re`
     froze the crawl at full CPU, deaf to SIGTERM and SIGINT. The `regex` engine gives up after
-    PATTERN_TIMEOUT; that URL is rejected with a counted reason and the rest is crawled."""
-    from .faulty_server import FAST_SETTINGS, FaultyServer, reply
+    PATTERN_TIMEOUT: such a URL is rejected with a counted reason, and after MAX_PATTERN_TIMEOUTS
+    in one sitemap its other links are dropped at once. The crawl then waits on a slow article
+    page, and a SIGTERM stops it gracefully."""
+    from newscrawler.spiders.news import MAX_PATTERN_TIMEOUTS
 
-    evil = "/news/" + "a" * 60 + "!"
+    from .faulty_server import FAST_SETTINGS, FaultyServer, delayed, reply
+
+    evil = [f"/news/{'a' * (60 + n)}!" for n in range(MAX_PATTERN_TIMEOUTS + 5)]
     routes = {
         "/robots.txt": reply("User-agent: *\nAllow: /\n", content_type="text/plain"),
-        "/news/1": reply(PAGE.replace("The real headline", "A story that is crawled")),
+        # Slow enough that only the SIGTERM ends the crawl.
+        "/news/1": delayed(20, reply(PAGE.replace("The real headline", "A slow story"))),
     }
     with FaultyServer(routes) as server:
-        entries = "".join(f"<url><loc>{server.url(p)}</loc></url>" for p in (evil, "/news/1"))
+        entries = "".join(f"<url><loc>{server.url(p)}</loc></url>" for p in ["/news/1", *evil])
         routes["/sitemap.xml"] = reply(
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>',
             content_type="application/xml",
@@ -289,22 +296,41 @@ def test_a_catastrophic_url_pattern_gives_up_and_the_crawl_goes_on(tmp_path: Pat
         (sites / "example_news.toml").write_text(text, encoding="utf-8")
         command = [sys.executable, "-m", "newscrawler.cli", "crawl", "example_news"]
         command += ["--sites", str(sites), "--state", "state.sqlite3", "-O", "out.jsonl"]
-        command += [a for name, value in FAST_SETTINGS.items() for a in ("-s", f"{name}={value}")]
+        settings = {**FAST_SETTINGS, "DOWNLOAD_TIMEOUT": "60"}
+        command += [a for name, value in settings.items() for a in ("-s", f"{name}={value}")]
         env = {**child_environment(), "PYTHONPATH": str(ROOT)}
         env.pop(SITES_DIR_ENV, None)
-        crawl = subprocess.run(
-            command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        crawl = subprocess.Popen(
+            command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
+        rejects_file = tmp_path / "rejects.jsonl"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and crawl.poll() is None:
+            if server.hits("/news/1") and "more links not matched" in _text(rejects_file):
+                break  # the sitemap is done; the crawl waits on /news/1
+            time.sleep(0.1)
+        crawl.send_signal(signal.SIGTERM)
+        try:
+            stderr = crawl.communicate(timeout=90)[1].decode()
+        finally:
+            crawl.kill()
         fetched = {hit.path for hit in server.hits()}
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
-    articles = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert [a["title"] for a in articles] == ["A story that is crawled"]
-    rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
-    (reject,) = [r for r in rejects if r["reason"] == "url-pattern-timeout"]
-    assert reject["url"] == server.url(evil)
-    assert "URL pattern '/news/(a|aa)+$' gave up" in reject["detail"]
-    assert "'newscrawler/spider/links/pattern_timeout': 1" in crawl.stderr
-    assert evil not in fetched
+    assert crawl.returncode == 0, stderr[-3000:]
+    assert "Received SIGTERM, shutting down gracefully" in stderr
+    assert "'finish_reason': 'shutdown'" in stderr
+    rejects = [json.loads(line) for line in _text(rejects_file).splitlines()]
+    gave_up = [r for r in rejects if r["reason"] == "url-pattern-timeout"]
+    assert [r["url"] for r in gave_up[:-1]] == [server.url(p) for p in evil[:MAX_PATTERN_TIMEOUTS]]
+    assert "URL pattern '/news/(a|aa)+$' gave up" in gave_up[0]["detail"]
+    assert gave_up[-1]["url"] == server.url("/sitemap.xml")
+    assert gave_up[-1]["detail"].startswith("5 more links not matched")
+    assert f"'newscrawler/spider/links/pattern_timeout': {MAX_PATTERN_TIMEOUTS}" in stderr
+    assert "'newscrawler/spider/links/pattern_skipped': 5" in stderr
+    assert not fetched & set(evil)
+
+
+def _text(path: Path) -> str:
+    return path.read_text("utf-8") if path.exists() else ""
 
 
 def _scrapy(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["NewsSpider", "extract_article"]
 
 _HTML_TYPES = (b"text/html", b"application/xhtml")
+# URL pattern give-ups tolerated in one discovery document before its other links are dropped.
+MAX_PATTERN_TIMEOUTS = 10
 
 
 def extract_article(site: Site, url: str, html: str, fetched_at: datetime | None = None) -> Article:
@@ -160,10 +162,7 @@ class NewsSpider(Spider):
             return
         # What the state knows of this document's article links, read in one batch: a 50,000-URL
         # sitemap is a few queries (or Redis round trips), not 50,000.
-        # Each URL is matched against the site's patterns once.
-        articles = [
-            link for link in links if not link.is_sitemap and self._is_article_url(link.url)
-        ]
+        articles = self._article_links(response.url, links)
         self.incremental.prefetch(articles)
         article_urls = {link.url for link in articles}
         for link in links:
@@ -183,6 +182,32 @@ class NewsSpider(Spider):
                 yield self.incremental.prepare(request, link, plan)
             else:
                 self._inc("links/not_article")
+
+    def _article_links(self, url: str, links: list[DiscoveredLink]) -> list[DiscoveredLink]:
+        """The article links of one discovery document, each URL matched once. After
+        MAX_PATTERN_TIMEOUTS patterns that gave up in this document, the rest of its links are
+        dropped unmatched (one counted reject for them all): each give-up holds the reactor
+        for PATTERN_TIMEOUT, and a signal is only acted on once the reactor runs again."""
+        articles: list[DiscoveredLink] = []
+        timeouts = 0
+        candidates = [link for link in links if not link.is_sitemap]
+        for index, link in enumerate(candidates):
+            if timeouts >= MAX_PATTERN_TIMEOUTS:
+                skipped = len(candidates) - index
+                self._inc("links/pattern_skipped", skipped)
+                detail = (
+                    f"{skipped} more links not matched: the site's URL patterns gave up "
+                    f"{timeouts} times in this document"
+                )
+                self.rejects.add(url, "url-pattern-timeout", detail, site=self.site.id)
+                break
+            try:
+                if self.site.is_article_url(link.url):
+                    articles.append(link)
+            except UrlPatternTimeoutError as exc:
+                timeouts += 1
+                self._pattern_gave_up(exc)
+        return articles
 
     def _is_article_url(self, url: str) -> bool:
         """The site's article patterns on `url`; a pattern that gives up drops the URL."""
