@@ -200,7 +200,9 @@ def test_list_and_crawl_take_a_sites_folder(tmp_path: Path) -> None:
     (tmp_path / "example_news.toml").write_text(GOOD.replace("delay = 3.5", "delay = -1"))
     crawl = _cli("crawl", "example_news", "--sites", str(tmp_path))
     assert crawl.returncode == 2
-    assert f"{tmp_path / 'example_news.toml'}:13: politeness.delay: out of range" in crawl.stderr
+    assert (
+        f"{tmp_path / 'example_news.toml'}:13: politeness.delay: -1 is out of range" in crawl.stderr
+    )
     assert "Traceback" not in crawl.stderr
 
 

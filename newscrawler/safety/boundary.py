@@ -11,7 +11,8 @@ A redirect to `http://169.254.169.254/` (a cloud's metadata service) or to `http
 would fetch a machine's internal pages and write them as articles. Such an address is refused
 unless the site's own domains resolve there: the tests' sites are on 127.0.0.1 and name
 `127.0.0.1` as their domain, so loopback is theirs. A host name of the site is resolved before
-the request goes out (through Scrapy's resolver and its cache, which the connection then uses).
+the request goes out (through Scrapy's resolver and its cache, which the connection then uses),
+except behind a proxy, which resolves names itself, and in a replay, which connects nowhere.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
@@ -149,7 +151,7 @@ class AllowedDomainsMiddleware:
         self.stats = stats
         self.domains = list(domains) if domains is not None else None
         self.splash_host = urlsplit(splash_url).hostname if splash_url else None
-        self.resolve = resolve or _reactor_resolve
+        self.resolve = resolve  # None: host names are judged by their domain only
         self.crawler: Crawler | None = None
         self._logged: set[str] = set()
         # Addresses of each allowed domain, resolved the first time a non-public one shows up.
@@ -157,7 +159,12 @@ class AllowedDomainsMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AllowedDomainsMiddleware:
-        middleware = cls(crawler.stats, crawler.settings.get("SPLASH_URL") or None)
+        # No lookup where the crawler connects to no site: a replay answers from disk, and
+        # behind a proxy the proxy resolves names (often there is no DNS for them here, and
+        # each failed lookup would wait for its timeout). Addresses in URLs are still checked.
+        replay = bool(crawler.settings.get("NEWSCRAWLER_REPLAY_DIR"))
+        resolve = None if replay or _proxied(crawler) else _reactor_resolve
+        middleware = cls(crawler.stats, crawler.settings.get("SPLASH_URL") or None, resolve)
         middleware.crawler = crawler
         crawler.signals.connect(middleware.request_scheduled, signal=signals.request_scheduled)
         return middleware
@@ -185,7 +192,7 @@ class AllowedDomainsMiddleware:
 
     async def process_request(self, request: Request) -> None:
         host = self.check(request)
-        if host is None:
+        if host is None or self.resolve is None or request.meta.get("proxy"):
             return
         # A host name of the site: where it points decides (a subdomain set to 10.0.0.5).
         address = ip_literal(host)
@@ -236,6 +243,8 @@ class AllowedDomainsMiddleware:
         return {address for address in own if address is not None}
 
     async def _resolve_own(self) -> None:
+        if self.resolve is None:
+            return
         for domain in self._domains():
             name = domain.lower().rstrip(".")
             if ip_literal(name) is None and name not in self._own:
@@ -274,6 +283,14 @@ class AllowedDomainsMiddleware:
             if isinstance(page, str) and (transport == self.splash_host or not transport):
                 return page
         return request.url
+
+
+def _proxied(crawler: Crawler) -> bool:
+    """True when Scrapy's HttpProxyMiddleware sends requests through a proxy of the
+    environment (http_proxy, https_proxy)."""
+    if not crawler.settings.getbool("HTTPPROXY_ENABLED", True):
+        return False
+    return any(scheme in getproxies() for scheme in ("http", "https"))
 
 
 async def _reactor_resolve(host: str) -> str | None:
