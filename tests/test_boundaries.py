@@ -9,6 +9,7 @@ import asyncio
 import base64
 import contextlib
 import gzip
+import json
 import logging
 import os
 import shutil
@@ -33,6 +34,7 @@ from newscrawler.safety.paths import (
 from newscrawler.safety.redact import RedactingFilter, add_secrets_from_urls, redact, url_secrets
 
 from .conftest import FIXTURES, ROOT
+from .environment import child_environment
 from .faulty_server import (
     SITES_DIR,
     Behaviour,
@@ -665,3 +667,38 @@ def test_scrapy_crawl_refuses_a_bad_setting_before_fetching(tmp_path: Path) -> N
     assert result.returncode != 0
     assert "NEWSCRAWLER_PROGRESS_INTERVAL='often' is not a number" in result.stderr
     assert hits == []
+
+
+def test_a_site_host_name_is_looked_up_and_its_own_loopback_address_allowed(
+    tmp_path: Path,
+) -> None:
+    """The lookup path in a real crawl: the site's domain is `localhost` (127.0.0.1 in
+    /etc/hosts, no DNS query), which is therefore the site's own address."""
+    routes: dict[str, Behaviour] = {"/robots.txt": ROBOTS_OK}
+    with FaultyServer(routes) as server:
+        base = f"http://localhost:{server.port}"
+        routes["/news/1"] = reply(page("Fetched by host name"))
+        routes["/sitemap.xml"] = sitemap(base, ["/news/1"])
+        sites = tmp_path / "sites"
+        sites.mkdir()
+        (sites / "by_name.toml").write_text(
+            f'id = "by_name"\nname = "By Name"\ndomains = ["localhost"]\n'
+            f'discovery = ["{base}/sitemap.xml"]\n',
+            encoding="utf-8",
+        )
+        command = [sys.executable, "-m", "newscrawler.cli", "crawl", "by_name", "-L", "DEBUG"]
+        command += ["--sites", str(sites), "--state", "state.sqlite3", "-O", "out.jsonl"]
+        command += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+        result = subprocess.run(
+            command,
+            cwd=tmp_path,
+            env={**child_environment(), "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "boundary: localhost resolves to the non-public address 127.0.0.1" in result.stderr
+    articles = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(a)["title"] for a in articles] == ["Fetched by host name"]

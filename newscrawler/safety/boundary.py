@@ -200,6 +200,9 @@ class AllowedDomainsMiddleware:
             address = ip_literal(await self.resolve(host))
         if address is None or non_public_kind(address) is None:
             return
+        if host not in self._logged:
+            self._logged.add(host)
+            logger.debug("boundary: %s resolves to the non-public address %s", host, address)
         if address not in self._own_known():
             await self._resolve_own()
         self._refuse_address(host, address, self._target(request))
