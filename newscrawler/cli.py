@@ -141,9 +141,11 @@ def _start_problems(
 
     problems = configuration_problems(settings, optional=optional_services(site_ids))
     start_url = spider_args.get("start_url")
-    if start_url is not None:
-        for site_id in site_ids:
-            problem = start_url_problem(start_url, get_site(site_id).allowed_domains)
+    for site_id in site_ids:
+        site = get_site(site_id)
+        # A site module's own start URLs too (a site file's are checked when it loads).
+        for url in [start_url] if start_url is not None else site.start_urls:
+            problem = start_url_problem(url, site.allowed_domains)
             if problem:
                 problems.append(redact(f"{site_id}: {problem}"))
     return problems

@@ -367,3 +367,32 @@ def test_scrapy_reports_a_broken_site_file_in_one_line(tmp_path: Path, command: 
     assert result.stderr.strip() == (
         f"scrapy: {path}:13: politeness.delay: nan is out of range; give seconds from 0 to 3600"
     )
+
+
+def test_a_site_module_with_a_bad_start_url_stops_start_up(tmp_path: Path) -> None:
+    """A Python site module's start URLs are checked before the crawl (they failed late, with
+    a traceback, once Scrapy built the first request)."""
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    (sites / "pysite.py").write_text(
+        "from newscrawler.sites import Site\n"
+        "SITE = Site(id='pysite', name='Py', allowed_domains=('127.0.0.1',),\n"
+        "            start_urls=('127.0.0.1/robots.txt',))\n",
+        encoding="utf-8",
+    )
+    env = {**child_environment(), "PYTHONPATH": str(ROOT)}
+    env.pop(SITES_DIR_ENV, None)
+    result = subprocess.run(
+        [sys.executable, "-m", "newscrawler.cli", "crawl", "pysite", "--sites", str(sites)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "pysite: start_url '127.0.0.1/robots.txt' must be an absolute http(s) URL" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
