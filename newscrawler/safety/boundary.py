@@ -66,7 +66,7 @@ class PrivateAddressError(IgnoreRequest):
 def ip_literal(host: str | None) -> IPAddress | None:
     """The address `host` spells (IPv4-mapped IPv6 as IPv4), or None for a host name."""
     try:
-        address = ipaddress.ip_address((host or "").strip("[]"))
+        address = ipaddress.ip_address((host or "").strip("[]").rstrip("."))
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
