@@ -232,6 +232,7 @@ def _refusal(domains: list[str], url: str) -> str | None:
         (["example.org"], "http://metadata.example.org/latest/", "169.254.169.254"),
         (["example.org"], "http://169.254.169.254/", "is link-local"),
         (["example.org"], "http://[::ffff:169.254.169.254]/", "is link-local"),
+        (["example.org"], "http://169.254.169.254./", "is link-local"),
         (["example.org"], "http://10.0.0.5/", "is private"),
         (["example.org"], "http://[::1]/", "is loopback"),
         (["example.org"], "http://0.0.0.0/", "is unspecified"),
