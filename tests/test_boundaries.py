@@ -565,6 +565,8 @@ BAD_SETTINGS = [
     (["-s", "NEWSCRAWLER_PROGRES_INTERVAL=5"], "did you mean NEWSCRAWLER_PROGRESS_INTERVAL?"),
     (["-s", "NEWSCRAWLER_OUTPUT_FSYNC=maybe"], "NEWSCRAWLER_OUTPUT_FSYNC='maybe' is not a boolean"),
     (["-s", "DOWNLOAD_TIMEOUT=0"], "DOWNLOAD_TIMEOUT='0' must be above 0"),
+    (["-s", "DOWNLOAD_DELAY=1e308"], "DOWNLOAD_DELAY='1e308' must be 3600 or less"),
+    (["-s", "DOWNLOAD_DELAY=nan"], "DOWNLOAD_DELAY='nan' is not a number"),
     (["-s", "LOG_LEVEL=LOUD"], "LOG_LEVEL='LOUD' is not a level"),
     (["-O", "."], "is a folder; name a file inside it"),
     (["-O", "blocker/out.jsonl"], "'blocker' is a file, not a folder"),

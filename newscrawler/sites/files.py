@@ -39,6 +39,7 @@ from lxml import etree
 from newscrawler.extraction.page import ArticlePage
 from newscrawler.items import EXTRACTED_FIELDS
 from newscrawler.safety.boundary import domains_problem, start_url_problem
+from newscrawler.safety.config import MAX_DELAY
 from newscrawler.sites.base import Site, SiteFileError, compile_pattern
 
 __all__ = ["SELECTOR_FIELDS", "load_site_file", "page_class_for"]
@@ -62,9 +63,7 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 _REQUIRED = ("id", "name", "domains", "discovery")
 _POLITENESS_KEYS: dict[str, type | tuple[type, ...]] = {"delay": (int, float), "concurrency": int}
-# Upper bounds, so that a typo cannot stall a crawl: a delay of 1e308 s schedules the next
-# request never (and Scrapy's graceful stop then waits on it); Splash itself caps its wait.
-MAX_DELAY = 3600.0
+# Splash itself caps its wait at 30 s; the delay's bound is DOWNLOAD_DELAY's (MAX_DELAY).
 MAX_RENDER_WAIT = 30.0
 _KEY_LINE_RE = r'^\s*(?:"{key}"|{key})\s*='
 # The start of the next key or table: where the lines of a multi-line list end.
