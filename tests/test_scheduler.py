@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from newscrawler.scheduler.commands import RUN_SETTINGS_ENV
 from newscrawler.scheduler.cron import ScheduleError, load_schedule
 from newscrawler.scheduler.locks import SiteLock, SiteLockedError, lock_path
 from newscrawler.scheduler.records import format_runs, read_runs, run_record
@@ -158,9 +159,13 @@ def _children_of(pid: int) -> list[int]:
     return found
 
 
-def test_schedule_hands_settings_to_runs_outside_their_command_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("given", ["-s", "environment"])
+def test_schedule_hands_settings_to_runs_outside_their_command_line(
+    tmp_path: Path, given: str
+) -> None:
     """Any user can read a process's command line; `-s SPLASH_URL=http://user:pw@host` given
-    to the scheduler must not appear in its runs' command lines, yet take effect in them."""
+    to the scheduler must not appear in its runs' command lines, yet take effect in them. The
+    scheduler also takes them from NEWSCRAWLER_RUN_SETTINGS, off its own command line."""
     secret = "sch3dule-s3cret"
     site = LocalNewsSite({"/news/1": Page("Scheduled story", story(1))})
     routes: dict[str, Any] = {}
@@ -172,7 +177,11 @@ def test_schedule_hands_settings_to_runs_outside_their_command_line(tmp_path: Pa
         env = {**os.environ, "NEWSCRAWLER_SITES_DIR": str(tmp_path / "sites")}
         splash = f"http://splash:{secret}@127.0.0.1:{closed_port()}"
         command = [sys.executable, "-m", "newscrawler.cli", "schedule", "--runs-dir", "runs"]
-        command += ["--state", "state.sqlite3", "-s", f"SPLASH_URL={splash}"]
+        command += ["--state", "state.sqlite3"]
+        if given == "-s":
+            command += ["-s", f"SPLASH_URL={splash}"]
+        else:
+            env[RUN_SETTINGS_ENV] = json.dumps({"SPLASH_URL": splash})
         command += [a for s in [*FAST, "DOWNLOAD_TIMEOUT=10"] for a in ("-s", s)]
         scheduler = subprocess.Popen(
             command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

@@ -109,7 +109,12 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     if args.state:
         crawl_args += ["--state", args.state]
     # Checked here, once; handed to each run through its environment, never its command line.
-    settings = _settings_pairs(args.set)
+    # The scheduler takes them from its own environment too, to keep them off its command line.
+    try:
+        settings = {**run_settings_from_env(), **_settings_pairs(args.set)}
+    except ValueError as exc:
+        print(f"newscrawler schedule: {exc}", file=sys.stderr)
+        return 2
     return Scheduler(jobs, args.runs_dir, crawl_args, settings=settings).run()
 
 
