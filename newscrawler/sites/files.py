@@ -6,12 +6,12 @@ A site file (`<id>.toml`, in `newscrawler/sites/` or a folder of `NEWSCRAWLER_SI
     name = "朝日新聞"
     other_names = ["Asahi Shimbun"]     # stripped from headlines like `name`
     language = "ja"
-    domains = ["asahi.com"]
-    discovery = ["https://www.asahi.com/robots.txt"]
+    domains = ["asahi.com"]             # required, not empty: the site boundary
+    discovery = ["https://www.asahi.com/robots.txt"]   # absolute URLs on those domains
     article_urls = ['^https://www\\.asahi\\.com/articles/[A-Z0-9]+\\.html$']
 
     [politeness]
-    delay = 2.0                         # seconds between requests (DOWNLOAD_DELAY)
+    delay = 2.0                         # seconds between requests, 0-3600 (DOWNLOAD_DELAY)
     concurrency = 1                     # requests at a time (CONCURRENT_REQUESTS_PER_DOMAIN)
 
     [selectors]                         # optional; XPath strings, or {css = "..."}
