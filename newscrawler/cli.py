@@ -65,8 +65,15 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     except (UnknownSiteError, SiteFileError) as exc:
         print(f"newscrawler: {exc}", file=sys.stderr)
         return 2
+    from newscrawler.scheduler.commands import run_settings_from_env
+
     settings = get_project_settings()
-    overrides = _settings_pairs(args.set)
+    try:
+        # A scheduled run's settings come through the environment (see RUN_SETTINGS_ENV).
+        overrides = {**run_settings_from_env(), **_settings_pairs(args.set)}
+    except ValueError as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return 2
     output = args.overwrite_output or args.output
     if output:
         overrides["NEWSCRAWLER_OUTPUT"] = output
@@ -134,9 +141,11 @@ def _start_problems(
 
     problems = configuration_problems(settings, optional=optional_services(site_ids))
     start_url = spider_args.get("start_url")
-    if start_url is not None:
-        for site_id in site_ids:
-            problem = start_url_problem(start_url, get_site(site_id).domains)
+    for site_id in site_ids:
+        site = get_site(site_id)
+        # A site module's own start URLs too (a site file's are checked when it loads).
+        for url in [start_url] if start_url is not None else site.discovery:
+            problem = start_url_problem(url, site.domains)
             if problem:
                 problems.append(redact(f"{site_id}: {problem}"))
     return problems

@@ -5,9 +5,11 @@ messages, and a bad configuration stops the crawl before anything is fetched."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import gzip
+import json
 import logging
 import os
 import shutil
@@ -32,6 +34,7 @@ from newscrawler.safety.paths import (
 from newscrawler.safety.redact import RedactingFilter, add_secrets_from_urls, redact, url_secrets
 
 from .conftest import FIXTURES, ROOT
+from .environment import child_environment
 from .faulty_server import (
     SITES_DIR,
     Behaviour,
@@ -164,6 +167,91 @@ def test_a_start_url_of_another_site_is_refused_at_start_up(tmp_path: Path) -> N
     assert run.returncode == 2
     assert "start_url host 'elsewhere.test' is outside" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+# -- no request to a loopback, private or link-local address that is not the site's own -------
+
+
+def test_a_redirect_to_a_link_local_address_is_refused_before_any_connection(
+    proxied_site: tuple[FaultyServer, dict[str, Behaviour]], tmp_path: Path
+) -> None:
+    """The test site names 127.0.0.1 as its domain, so loopback at 127.0.0.1 is its own; a
+    redirect to the metadata address is refused as such, not merely as another host. The
+    server is also the crawl's proxy: whatever the crawler tried to reach, it would see."""
+    server, routes = proxied_site
+    routes["/story"] = redirect("http://169.254.169.254/latest/meta-data/")
+    routes["/other"] = redirect("http://127.0.0.2/news/2")  # loopback, but not the site's
+    routes["/sitemap.xml"] = sitemap(server.base, ["/story", "/other"])
+    run = crawl_test_site(server.url("/sitemap.xml"), tmp_path, env={"http_proxy": server.base})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert [h.host for h in server.hits() if not h.host.startswith("127.0.0.1")] == []
+    rejects = {r["url"]: r for r in run.rejects()}
+    metadata = rejects["http://169.254.169.254/latest/meta-data/"]
+    assert metadata["reason"] == "private-address"
+    assert "is link-local, not the site's own" in metadata["detail"]
+    assert "redirected from " + server.url("/story") in metadata["detail"]
+    assert rejects["http://127.0.0.2/news/2"]["reason"] == "private-address"
+    assert run.stat("newscrawler/boundary/private_address") == 2
+    assert run.stat("newscrawler/rejected/private-address") == 2
+    assert run.articles() == []
+
+
+# Public documentation addresses (RFC 5737) stand for the site's own public servers.
+RESOLVES = {
+    "news.example.org": "192.0.2.10",
+    "example.org": "192.0.2.10",
+    "metadata.example.org": "169.254.169.254",
+    "intranet.example": "10.0.0.5",
+    "www.intranet.example": "10.0.0.5",
+    "db.intranet.example": "10.0.0.6",
+}
+
+
+async def _resolve(host: str) -> str | None:
+    # DNS cannot be pointed at test names here; the middleware takes its resolver as a value.
+    return RESOLVES.get(host)
+
+
+def _refusal(domains: list[str], url: str) -> str | None:
+    from scrapy import Request
+
+    from newscrawler.safety.boundary import AllowedDomainsMiddleware, PrivateAddressError
+
+    middleware = AllowedDomainsMiddleware(resolve=_resolve, domains=domains)
+    try:
+        asyncio.run(middleware.process_request(Request(url)))
+    except PrivateAddressError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize(
+    ("domains", "url", "refused"),
+    [
+        (["example.org"], "http://news.example.org/a", None),
+        (["example.org"], "http://metadata.example.org/latest/", "169.254.169.254"),
+        (["example.org"], "http://169.254.169.254/", "is link-local"),
+        (["example.org"], "http://[::ffff:169.254.169.254]/", "is link-local"),
+        (["example.org"], "http://169.254.169.254./", "is link-local"),
+        (["example.org"], "http://10.0.0.5/", "is private"),
+        (["example.org"], "http://[::1]/", "is loopback"),
+        (["example.org"], "http://0.0.0.0/", "is unspecified"),
+        # A site on a private network: its own domains resolve there.
+        (["intranet.example"], "http://www.intranet.example/news/1", None),
+        (["intranet.example", "10.0.0.5"], "http://10.0.0.5/news/1", None),
+        (["intranet.example"], "http://db.intranet.example/", "10.0.0.6 (db.intranet.example)"),
+        (["127.0.0.1"], "http://127.0.0.1:8080/news/1", None),
+        (["127.0.0.1"], "http://127.0.0.2/", "is loopback"),
+    ],
+)
+def test_a_non_public_address_is_refused_unless_the_site_is_there(
+    domains: list[str], url: str, refused: str | None
+) -> None:
+    problem = _refusal(domains, url)
+    if refused is None:
+        assert problem is None
+    else:
+        assert problem is not None and refused in problem
 
 
 # -- sizes capped after decompression ------------------------------------------------------
@@ -477,6 +565,8 @@ BAD_SETTINGS = [
     (["-s", "NEWSCRAWLER_PROGRES_INTERVAL=5"], "did you mean NEWSCRAWLER_PROGRESS_INTERVAL?"),
     (["-s", "NEWSCRAWLER_OUTPUT_FSYNC=maybe"], "NEWSCRAWLER_OUTPUT_FSYNC='maybe' is not a boolean"),
     (["-s", "DOWNLOAD_TIMEOUT=0"], "DOWNLOAD_TIMEOUT='0' must be above 0"),
+    (["-s", "DOWNLOAD_DELAY=1e308"], "DOWNLOAD_DELAY='1e308' must be 3600 or less"),
+    (["-s", "DOWNLOAD_DELAY=nan"], "DOWNLOAD_DELAY='nan' is not a number"),
     (["-s", "LOG_LEVEL=LOUD"], "LOG_LEVEL='LOUD' is not a level"),
     (["-O", "."], "is a folder; name a file inside it"),
     (["-O", "blocker/out.jsonl"], "'blocker' is a file, not a folder"),
@@ -580,3 +670,38 @@ def test_scrapy_crawl_refuses_a_bad_setting_before_fetching(tmp_path: Path) -> N
     assert result.returncode != 0
     assert "NEWSCRAWLER_PROGRESS_INTERVAL='often' is not a number" in result.stderr
     assert hits == []
+
+
+def test_a_site_host_name_is_looked_up_and_its_own_loopback_address_allowed(
+    tmp_path: Path,
+) -> None:
+    """The lookup path in a real crawl: the site's domain is `localhost` (127.0.0.1 in
+    /etc/hosts, no DNS query), which is therefore the site's own address."""
+    routes: dict[str, Behaviour] = {"/robots.txt": ROBOTS_OK}
+    with FaultyServer(routes) as server:
+        base = f"http://localhost:{server.port}"
+        routes["/news/1"] = reply(page("Fetched by host name"))
+        routes["/sitemap.xml"] = sitemap(base, ["/news/1"])
+        sites = tmp_path / "sites"
+        sites.mkdir()
+        (sites / "by_name.toml").write_text(
+            f'id = "by_name"\nname = "By Name"\ndomains = ["localhost"]\n'
+            f'discovery = ["{base}/sitemap.xml"]\n',
+            encoding="utf-8",
+        )
+        command = [sys.executable, "-m", "newscrawler.cli", "crawl", "by_name", "-L", "DEBUG"]
+        command += ["--sites", str(sites), "--state", "state.sqlite3", "-O", "out.jsonl"]
+        command += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+        result = subprocess.run(
+            command,
+            cwd=tmp_path,
+            env={**child_environment(), "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "boundary: localhost resolves to the non-public address 127.0.0.1" in result.stderr
+    articles = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(a)["title"] for a in articles] == ["Fetched by host name"]

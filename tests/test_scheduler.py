@@ -4,6 +4,7 @@ SIGTERM."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,11 +16,13 @@ from typing import Any
 
 import pytest
 
+from newscrawler.scheduler.commands import RUN_SETTINGS_ENV
 from newscrawler.scheduler.cron import ScheduleError, load_schedule
 from newscrawler.scheduler.locks import SiteLock, SiteLockedError, lock_path
 from newscrawler.scheduler.records import format_runs, read_runs, run_record
 
-from .faulty_server import FaultyServer
+from .faulty_server import FaultyServer, crawl_test_site, delayed
+from .test_boundaries import closed_port
 from .test_incremental import LocalNewsSite, Page, story
 
 FAST = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "NEWSCRAWLER_PROGRESS_INTERVAL=0"]
@@ -143,3 +146,80 @@ def test_crawl_with_runs_dir_refuses_while_the_site_runs(tmp_path: Path) -> None
     assert result.returncode == 3
     assert "a run of this site is in progress (pid" in result.stderr
     assert not list((tmp_path / "runs" / "jmh").glob("*.jsonl"))
+
+
+def _children_of(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (from /proc/*/stat: the field after the name)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("given", ["-s", "environment"])
+def test_schedule_hands_settings_to_runs_outside_their_command_line(
+    tmp_path: Path, given: str
+) -> None:
+    """Any user can read a process's command line; `-s SPLASH_URL=http://user:pw@host` given
+    to the scheduler must not appear in its runs' command lines, yet take effect in them. The
+    scheduler also takes them from NEWSCRAWLER_RUN_SETTINGS, off its own command line."""
+    secret = "sch3dule-s3cret"
+    site = LocalNewsSite({"/news/1": Page("Scheduled story", story(1))})
+    routes: dict[str, Any] = {}
+    with FaultyServer(routes) as server:
+        routes.update(site.routes(server))
+        # A slow sitemap keeps the first run alive while its command line is read.
+        routes["/sitemap.xml"] = delayed(6, routes["/sitemap.xml"])
+        site_file(tmp_path / "sites", server.url("/sitemap.xml"), "* * * * * */2")
+        env = {**os.environ, "NEWSCRAWLER_SITES_DIR": str(tmp_path / "sites")}
+        splash = f"http://splash:{secret}@127.0.0.1:{closed_port()}"
+        command = [sys.executable, "-m", "newscrawler.cli", "schedule", "--runs-dir", "runs"]
+        command += ["--state", "state.sqlite3"]
+        if given == "-s":
+            command += ["-s", f"SPLASH_URL={splash}"]
+        else:
+            env[RUN_SETTINGS_ENV] = json.dumps({"SPLASH_URL": splash})
+        command += [a for s in [*FAST, "DOWNLOAD_TIMEOUT=10"] for a in ("-s", s)]
+        scheduler = subprocess.Popen(
+            command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        runs: list[int] = []
+        deadline = time.monotonic() + 60
+        while not runs and time.monotonic() < deadline:
+            time.sleep(0.1)
+            runs = _children_of(scheduler.pid)
+        assert runs, "the scheduler started no run"
+        cmdline = Path(f"/proc/{runs[0]}/cmdline").read_bytes().decode().split("\0")
+        log_path = tmp_path / "runs" / "localnews" / "crawl.log"
+        while not read_runs(tmp_path / "runs") and time.monotonic() < deadline:
+            time.sleep(0.1)  # until the run is crawling (its record written), then stop it
+        scheduler.send_signal(signal.SIGTERM)
+        output = scheduler.communicate(timeout=90)[0].decode()
+    assert scheduler.returncode == 0, output
+    assert "crawl" in cmdline and "localnews" in cmdline, cmdline
+    assert not [arg for arg in cmdline if secret in arg or "SPLASH_URL" in arg], cmdline
+    # The run did get the setting: it checked Splash at start-up (optional for this site).
+    log = log_path.read_text()
+    assert "cannot reach Splash at http://***@127.0.0.1" in log, log[-3000:]
+    assert secret not in log and secret not in output
+
+
+def test_a_run_record_cannot_leave_its_folder(tmp_path: Path) -> None:
+    """NEWSCRAWLER_RUN_RECORD is confined as NEWSCRAWLER_OUTPUT is: `..` after `%(name)s`
+    wrote the record outside the runs folder."""
+    template = "runs/%(name)s/../../escaped.json"
+    with FaultyServer({}) as server:
+        run = crawl_test_site(
+            server.url("/sitemap.xml"), tmp_path, settings={"NEWSCRAWLER_RUN_RECORD": template}
+        )
+        hits = server.hits()
+    assert run.returncode == 2, run.stderr[-3000:]
+    assert (
+        f"NEWSCRAWLER_RUN_RECORD: {template!r} expands to 'runs/site/../../escaped.json', "
+        "outside 'runs'"
+    ) in run.stderr
+    assert not (tmp_path / "escaped.json").exists()
+    assert hits == []

@@ -5,7 +5,8 @@ retries, robots.txt when it cannot be read, hostile pages and output paths.
   (`StartupCheck` extension; the `newscrawler` command runs the same checks first).
 - `redact`: a logging filter and `redact()` that remove `scheme://user:pass@` and known secrets.
 - `boundary`: `AllowedDomainsMiddleware`, no request outside the allowed domains, redirects of
-  `dont_filter` start requests included.
+  `dont_filter` start requests included, and none to a loopback, private or link-local address
+  that is not the site's own.
 - `retry`: `RetryAfterMiddleware`, Retry-After honoured per site within a cap.
 - `robots`: `StrictRobotsTxtMiddleware`, an unreachable robots.txt means complete disallow.
 - `failures`: `describe_failure()`, a failed request as a reject reason.

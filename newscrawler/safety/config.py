@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "MAX_DELAY",
     "ConfigurationError",
     "StartupCheck",
     "configuration_problems",
@@ -45,24 +46,31 @@ PREFIX = "NEWSCRAWLER_"
 SERVICE_TIMEOUT = 3.0
 
 
+# Seconds: the longest delay between two requests to a site (DOWNLOAD_DELAY, a site's own
+# `delay`, AutoThrottle's). 1e308 was accepted: the next request was scheduled never, and the
+# graceful stop on the first SIGTERM waited for it.
+MAX_DELAY = 3600.0
+
+
 @dataclass(frozen=True)
 class _Number:
     kind: type[int] | type[float]
     minimum: float = 0
     above: bool = False  # True: strictly above `minimum`
+    maximum: float = math.inf
 
 
 # Scrapy settings the project relies on, with the values that make sense.
 _SCRAPY_NUMBERS = {
-    "DOWNLOAD_DELAY": _Number(float),
+    "DOWNLOAD_DELAY": _Number(float, maximum=MAX_DELAY),
     "DOWNLOAD_TIMEOUT": _Number(float, above=True),
     "DOWNLOAD_MAXSIZE": _Number(int),
     "DOWNLOAD_WARNSIZE": _Number(int),
     "RETRY_TIMES": _Number(int),
     "CONCURRENT_REQUESTS": _Number(int, 1),
     "CONCURRENT_REQUESTS_PER_DOMAIN": _Number(int, 1),
-    "AUTOTHROTTLE_START_DELAY": _Number(float),
-    "AUTOTHROTTLE_MAX_DELAY": _Number(float),
+    "AUTOTHROTTLE_START_DELAY": _Number(float, maximum=MAX_DELAY),
+    "AUTOTHROTTLE_MAX_DELAY": _Number(float, maximum=MAX_DELAY),
     "AUTOTHROTTLE_TARGET_CONCURRENCY": _Number(float, above=True),
     "CLOSESPIDER_PAGECOUNT": _Number(int),
     "CLOSESPIDER_ITEMCOUNT": _Number(int),
@@ -107,6 +115,8 @@ def _number_problem(name: str, value: Any, rule: _Number) -> str | None:
     if number < rule.minimum or (rule.above and number == rule.minimum):
         bound = f"above {rule.minimum:g}" if rule.above else f"{rule.minimum:g} or more"
         return f"{name}={value!r} must be {bound}"
+    if number > rule.maximum:
+        return f"{name}={value!r} must be {rule.maximum:g} or less"
     return None
 
 
@@ -165,6 +175,14 @@ def _path_problems(settings: BaseSettings) -> list[str]:
         problems.append(f"NEWSCRAWLER_OUTPUT: {exc}")
     else:
         problems.append(writable_file_problem(output, "NEWSCRAWLER_OUTPUT (-o/-O)") or "")
+    record = settings.get("NEWSCRAWLER_RUN_RECORD")
+    if record:
+        try:
+            path = expand_output_path(str(record), "site", "2000-01-01T00-00-00")
+        except UnsafePathError as exc:
+            problems.append(f"NEWSCRAWLER_RUN_RECORD: {exc}")
+        else:
+            problems.append(writable_file_problem(path, "NEWSCRAWLER_RUN_RECORD") or "")
     for name in ("NEWSCRAWLER_REJECTS", "NEWSCRAWLER_STATE_PATH"):
         value = settings.get(name)
         if value:

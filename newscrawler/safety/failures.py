@@ -3,7 +3,8 @@
 Reasons: `http-<status>` (after retries), `timeout`, `connection-refused`, `dns-error`,
 `connection-lost` (reset, stalled or cut-short responses, a wrong Content-Length),
 `too-large` (DOWNLOAD_MAXSIZE, before or after decompression), `redirect-loop`, `offsite`,
-`robots-forbidden`, `robots-unreachable`, `ignored`, `download-error` (anything else).
+`private-address` (loopback, private or link-local, not the site's own), `robots-forbidden`,
+`robots-unreachable`, `ignored`, `download-error` (anything else).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from twisted.internet import error as net_error
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
 from newscrawler.rejects import rejects_for_crawler
-from newscrawler.safety.boundary import OffsiteRequestError
+from newscrawler.safety.boundary import OffsiteRequestError, PrivateAddressError
 from newscrawler.safety.redact import redact
 from newscrawler.safety.retry import GAVE_UP_META
 from newscrawler.safety.robots import RobotsUnreachableError
@@ -79,6 +80,8 @@ def _describe(exc: BaseException) -> tuple[str, str]:
         return f"http-{exc.response.status}", f"HTTP {exc.response.status}"
     if isinstance(exc, OffsiteRequestError):
         return "offsite", text
+    if isinstance(exc, PrivateAddressError):
+        return "private-address", text
     if isinstance(exc, RobotsUnreachableError):
         return "robots-unreachable", text
     if isinstance(exc, IgnoreRequest):

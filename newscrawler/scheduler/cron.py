@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from types import FrameType
 
 from croniter import croniter
 
+from newscrawler.scheduler.commands import RUN_SETTINGS_ENV
 from newscrawler.scheduler.locks import SiteLock, lock_path
 
 logger = logging.getLogger(__name__)
@@ -64,10 +66,12 @@ class Scheduler:
         runs_dir: str | Path,
         crawl_args: Sequence[str] = (),
         python: str = sys.executable,
+        settings: Mapping[str, str] | None = None,
     ) -> None:
         self.jobs = dict(jobs)
         self.runs_dir = Path(runs_dir)
         self.crawl_args = list(crawl_args)
+        self.settings = dict(settings or {})
         self.python = python
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.started: list[tuple[str, datetime]] = []
@@ -105,10 +109,16 @@ class Scheduler:
         log.parent.mkdir(parents=True, exist_ok=True)
         command = [self.python, "-m", "newscrawler.cli", "crawl", site]
         command += ["--runs-dir", str(self.runs_dir), *self.crawl_args]
+        env = dict(os.environ)
+        if self.settings:
+            # In the environment, not as `-s`: a command line is readable by every user.
+            env[RUN_SETTINGS_ENV] = json.dumps(self.settings)
         with log.open("ab") as out:
             # Own process group: a Ctrl-C at the terminal reaches the scheduler only, which
             # then stops its runs itself, once.
-            child = subprocess.Popen(command, stdout=out, stderr=out, start_new_session=True)
+            child = subprocess.Popen(
+                command, stdout=out, stderr=out, env=env, start_new_session=True
+            )
         self.children[site] = child
         self.started.append((site, datetime.now(UTC)))
         logger.info("scheduler: started %s (pid %d)", site, child.pid)

@@ -14,6 +14,7 @@ from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.progress import _counts
+from newscrawler.safety.paths import expand_output_path
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -93,7 +94,9 @@ class RunRecorder:
         return recorder
 
     def spider_opened(self, spider: Spider) -> None:
-        self.path = Path(self.path_template.replace("%(name)s", spider.name))
+        # Confined as the output is: `%(name)s` stays one name inside the template's folder.
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
+        self.path = expand_output_path(self.path_template, spider.name, stamp)
         output = self.output.replace("%(name)s", spider.name) if self.output else None
         self.record = {"site": spider.name, "status": "running", "pid": os.getpid()}
         self.record.update({"start": _now(), "end": None, "output": output})

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import regex
 
 from newscrawler.extraction.page import ArticlePage
+from newscrawler.safety.boundary import domains_problem
 
-__all__ = ["OLD_WORDS", "Site", "SiteFileError", "page_class_with_names"]
+__all__ = [
+    "OLD_WORDS",
+    "PATTERN_TIMEOUT",
+    "Site",
+    "SiteFileError",
+    "UrlPatternTimeoutError",
+    "compile_pattern",
+    "page_class_with_names",
+    "search_pattern",
+]
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 # The words Python sites used before they took the site file's; refused with the new word.
@@ -17,6 +30,39 @@ OLD_WORDS = {
     "article_url_patterns": "article_urls",
     "render_url_patterns": "render_urls",
 }
+# Seconds one site pattern may spend on one URL. Patterns are matched with the `regex` engine,
+# which can give up: a pattern that backtracks catastrophically (`(a|aa)+$`) would otherwise
+# hold the reactor thread at full CPU, and no signal handler runs until the match ends.
+PATTERN_TIMEOUT = 0.05
+
+
+class UrlPatternTimeoutError(ValueError):
+    """A site's URL pattern gave up on a URL (PATTERN_TIMEOUT); the URL counts as no match."""
+
+    def __init__(self, pattern: str, url: str) -> None:
+        super().__init__(
+            f"URL pattern {pattern!r} gave up on {url!r} after {PATTERN_TIMEOUT:g} s; "
+            "rewrite the pattern without nested repetition"
+        )
+        self.pattern = pattern
+        self.url = url
+
+
+@lru_cache(maxsize=512)
+def compile_pattern(pattern: str) -> regex.Pattern[str]:
+    """A site pattern compiled by the `regex` engine (re syntax); ValueError when it is not one."""
+    try:
+        return regex.compile(pattern)
+    except (regex.error, TypeError) as exc:
+        raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
+
+
+def search_pattern(pattern: str, url: str) -> bool:
+    """True when `pattern` is found in `url`; UrlPatternTimeoutError when it takes too long."""
+    try:
+        return compile_pattern(pattern).search(url, timeout=PATTERN_TIMEOUT) is not None
+    except TimeoutError:
+        raise UrlPatternTimeoutError(pattern, url) from None
 
 
 @dataclass(frozen=True)
@@ -70,17 +116,24 @@ class Site:
             raise ValueError(f"site {self.id!r} has no discovery URLs")
         # Frozen: the one place the page class is bound to the names, whoever built the Site.
         object.__setattr__(self, "page_class", page_class_with_names(self.page_class, self))
+        # No domains would switch the site boundary off: every redirect would be followed.
+        problem = domains_problem(self.domains)
+        if problem:
+            raise ValueError(f"site {self.id!r} domains: {problem}")
+        for pattern in (*self.article_urls, *self.render_urls):
+            compile_pattern(pattern)
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.other_names)
 
     def is_article_url(self, url: str) -> bool:
-        return not self.article_urls or any(re.search(p, url) for p in self.article_urls)
+        """True when a pattern matches; UrlPatternTimeoutError when one gives up on `url`."""
+        return not self.article_urls or any(search_pattern(p, url) for p in self.article_urls)
 
     def needs_rendering(self, url: str) -> bool:
         """True when the site asks for this article page to be rendered through Splash."""
-        return self.render or any(re.search(p, url) for p in self.render_urls)
+        return self.render or any(search_pattern(p, url) for p in self.render_urls)
 
 
 class SiteFileError(ValueError):

@@ -6,12 +6,12 @@ A site file (`<id>.toml`, in `newscrawler/sites/` or a folder of `NEWSCRAWLER_SI
     name = "朝日新聞"
     other_names = ["Asahi Shimbun"]     # stripped from headlines like `name`
     language = "ja"
-    domains = ["asahi.com"]
-    discovery = ["https://www.asahi.com/robots.txt"]
+    domains = ["asahi.com"]             # required, not empty: the site boundary
+    discovery = ["https://www.asahi.com/robots.txt"]   # absolute URLs on those domains
     article_urls = ['^https://www\\.asahi\\.com/articles/[A-Z0-9]+\\.html$']
 
     [politeness]
-    delay = 2.0                         # seconds between requests (DOWNLOAD_DELAY)
+    delay = 2.0                         # seconds between requests, 0-3600 (DOWNLOAD_DELAY)
     concurrency = 1                     # requests at a time (CONCURRENT_REQUESTS_PER_DOMAIN)
 
     [selectors]                         # optional; XPath strings, or {css = "..."}
@@ -25,6 +25,8 @@ Every mistake is a `SiteFileError` naming the file, the line and what is wrong.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -36,7 +38,9 @@ from lxml import etree
 
 from newscrawler.extraction.page import ArticlePage
 from newscrawler.items import EXTRACTED_FIELDS
-from newscrawler.sites.base import OLD_WORDS, Site, SiteFileError
+from newscrawler.safety.boundary import domains_problem, start_url_problem
+from newscrawler.safety.config import MAX_DELAY
+from newscrawler.sites.base import OLD_WORDS, Site, SiteFileError, compile_pattern
 
 __all__ = ["SELECTOR_FIELDS", "load_site_file", "page_class_for"]
 
@@ -59,12 +63,27 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 _REQUIRED = ("id", "name", "domains", "discovery")
 _POLITENESS_KEYS: dict[str, type | tuple[type, ...]] = {"delay": (int, float), "concurrency": int}
+# Splash itself caps its wait at 30 s; the delay's bound is DOWNLOAD_DELAY's (MAX_DELAY).
+MAX_RENDER_WAIT = 30.0
 _KEY_LINE_RE = r'^\s*(?:"{key}"|{key})\s*='
+# The start of the next key or table: where the lines of a multi-line list end.
+_NEXT_KEY_RE = re.compile(r'^\s*(?:\[|[A-Za-z0-9_."-]+\s*=)')
 
 
 def load_site_file(path: Path) -> Site:
     """The `Site` a TOML site file describes; any mistake raises `SiteFileError` with its line."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        data_bytes = path.read_bytes()
+    except OSError as exc:
+        raise SiteFileError(f"{path}: cannot read the site file: {exc.strerror or exc}") from exc
+    try:
+        text = data_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data_bytes[: exc.start].count(b"\n") + 1
+        raise SiteFileError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data_bytes[exc.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -147,17 +166,58 @@ class _SiteFile:
             if isinstance(value, bool) or not isinstance(value, allowed):
                 wanted = "a whole number" if key == "concurrency" else "a number"
                 raise self.error(("politeness", key), f"must be {wanted}")
-            if value < 0 or (key == "concurrency" and value < 1):
-                raise self.error(("politeness", key), "out of range")
+            if key == "delay":
+                self.seconds(("politeness", key), value, MAX_DELAY)
+            elif value < 1:
+                raise self.error(("politeness", key), "out of range; give 1 or more")
+        if "render_wait" in self.data:
+            self.seconds(("render_wait",), self.data["render_wait"], MAX_RENDER_WAIT)
+
+    def seconds(self, keys: tuple[str, ...], value: float, maximum: float) -> None:
+        if not math.isfinite(value) or not 0 <= value <= maximum:
+            raise self.error(keys, f"{value!r} is out of range; give seconds from 0 to {maximum:g}")
+
+    def value_error(self, keys: tuple[str, ...], value: str, message: str) -> SiteFileError:
+        """An error about one string of a list: on the line that holds it, when one does."""
+        start = self.line_of(keys)
+        if start is not None:
+            spellings = (value, json.dumps(value, ensure_ascii=False)[1:-1])
+            for number in range(start, len(self.lines) + 1):
+                line = self.lines[number - 1]
+                if number > start and _NEXT_KEY_RE.match(line):
+                    break
+                if any(s and s in line for s in spellings):
+                    label = ".".join(keys)
+                    return SiteFileError(f"{self.path}:{number}: {label}: {message}")
+        return self.error(keys, message)
 
     def patterns(self, keys: tuple[str, ...]) -> tuple[str, ...]:
+        """Regular expressions, compiled by the engine that matches them (`regex`)."""
         patterns = self.strings(keys)
         for pattern in patterns:
             try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise self.error(keys, f"bad regular expression {pattern!r}: {exc}") from exc
+                compile_pattern(pattern)
+            except ValueError as exc:
+                raise self.value_error(keys, pattern, str(exc)) from None
         return patterns
+
+    def domains(self) -> tuple[str, ...]:
+        domains = self.strings(("domains",))
+        problem = domains_problem(domains)
+        if problem:
+            raise self.error(("domains",), problem)
+        return tuple(d.lower().rstrip(".") for d in domains)
+
+    def discovery(self, domains: tuple[str, ...]) -> tuple[str, ...]:
+        urls = self.strings(("discovery",))
+        if not urls:
+            raise self.error(("discovery",), "empty; give the site's robots.txt, sitemap or feed")
+        for url in urls:
+            problem = start_url_problem(url, domains)
+            if problem:
+                problem = problem.replace("start_url", "URL", 1)
+                raise self.value_error(("discovery",), url, problem)
+        return urls
 
     def xpath(self, keys: tuple[str, ...], value: Any) -> str:
         """An XPath string as is, or `{css = "..."}` translated to XPath; checked to compile."""
@@ -196,24 +256,30 @@ class _SiteFile:
             else ArticlePage
         )
         politeness = self.data.get("politeness", {})
+        domains = self.domains()
+        discovery = self.discovery(domains)
+        article_urls = self.patterns(("article_urls",))
+        render_urls = self.patterns(("render_urls",))
         try:
+            # Every value was checked above, each on its own key's line; Site() checks again
+            # what a Python site module could get wrong (only the id's form is left).
             return Site(
                 id=site_id,
                 name=self.data["name"],
-                domains=self.strings(("domains",)),
-                discovery=self.strings(("discovery",)),
-                article_urls=self.patterns(("article_urls",)),
+                domains=domains,
+                discovery=discovery,
+                article_urls=article_urls,
                 page_class=page_class,
                 language=self.data.get("language"),
                 download_delay=politeness.get("delay"),
                 concurrency=politeness.get("concurrency"),
                 other_names=names[1:],
                 render=self.data.get("render", False),
-                render_urls=self.patterns(("render_urls",)),
+                render_urls=render_urls,
                 render_wait=self.data.get("render_wait"),
             )
         except ValueError as exc:
-            raise self.error(("id",), str(exc)) from exc
+            raise self.error(("id",), str(exc)) from None
 
 
 def _kind_name(name: str) -> str:

@@ -29,6 +29,7 @@ from newscrawler.rejects import RejectsLog, rejects_for_crawler
 from newscrawler.safety.failures import describe_failure
 from newscrawler.safety.pages import binary_problem
 from newscrawler.sites import Site, get_site
+from newscrawler.sites.base import UrlPatternTimeoutError
 from newscrawler.splash.config import enable_splash_fingerprints
 from newscrawler.splash.rendering import PageRendering
 
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["NewsSpider", "extract_article"]
 
 _HTML_TYPES = (b"text/html", b"application/xhtml")
+# URL pattern give-ups tolerated in one discovery document before its other links are dropped.
+MAX_PATTERN_TIMEOUTS = 10
 
 
 def extract_article(site: Site, url: str, html: str, fetched_at: datetime | None = None) -> Article:
@@ -71,6 +74,7 @@ class NewsSpider(Spider):
         self.discovery_urls = [start_url] if start_url else list(self.site.discovery)
         self._rejects: RejectsLog | None = None
         self._rendering: PageRendering | None = None
+        self._slow_patterns: set[str] = set()
         self.extract = True  # NEWSCRAWLER_EXTRACT, read in from_crawler
 
     @classmethod
@@ -148,7 +152,7 @@ class NewsSpider(Spider):
                 yield Request(
                     page.next_url, callback=self.parse_discovery, errback=self.fetch_failed
                 )
-        elif self.site.is_article_url(response.url):
+        elif self._is_article_url(response.url):
             # A start URL that is itself an article page.
             yield from self.parse_article(response)
             return
@@ -158,22 +162,67 @@ class NewsSpider(Spider):
             return
         # What the state knows of this document's article links, read in one batch: a 50,000-URL
         # sitemap is a few queries (or Redis round trips), not 50,000.
-        self.incremental.prefetch(
-            [link for link in links if not link.is_sitemap and self.site.is_article_url(link.url)]
-        )
+        articles = self._article_links(response.url, links)
+        self.incremental.prefetch(articles)
+        article_urls = {link.url for link in articles}
         for link in links:
             if link.is_sitemap:
                 yield Request(link.url, callback=self.parse_discovery, errback=self.fetch_failed)
-            elif self.site.is_article_url(link.url):
+            elif link.url in article_urls:
                 self._inc("links/article")
                 plan = self.incremental.plan(link)
                 if not plan.fetch:  # known, unchanged, no revisit due: no request at all
                     continue
-                request = self.rendering.request(link.url, self.parse_article, {"link": link})
+                try:
+                    request = self.rendering.request(link.url, self.parse_article, {"link": link})
+                except UrlPatternTimeoutError as exc:
+                    self._pattern_gave_up(exc)
+                    continue
                 request.errback = request.errback or self.fetch_failed
                 yield self.incremental.prepare(request, link, plan)
             else:
                 self._inc("links/not_article")
+
+    def _article_links(self, url: str, links: list[DiscoveredLink]) -> list[DiscoveredLink]:
+        """The article links of one discovery document, each URL matched once. After
+        MAX_PATTERN_TIMEOUTS patterns that gave up in this document, the rest of its links are
+        dropped unmatched (one counted reject for them all): each give-up holds the reactor
+        for PATTERN_TIMEOUT, and a signal is only acted on once the reactor runs again."""
+        articles: list[DiscoveredLink] = []
+        timeouts = 0
+        candidates = [link for link in links if not link.is_sitemap]
+        for index, link in enumerate(candidates):
+            if timeouts >= MAX_PATTERN_TIMEOUTS:
+                skipped = len(candidates) - index
+                self._inc("links/pattern_skipped", skipped)
+                detail = (
+                    f"{skipped} more links not matched: the site's URL patterns gave up "
+                    f"{timeouts} times in this document"
+                )
+                self.rejects.add(url, "url-pattern-timeout", detail, site=self.site.id)
+                break
+            try:
+                if self.site.is_article_url(link.url):
+                    articles.append(link)
+            except UrlPatternTimeoutError as exc:
+                timeouts += 1
+                self._pattern_gave_up(exc)
+        return articles
+
+    def _is_article_url(self, url: str) -> bool:
+        """The site's article patterns on `url`; a pattern that gives up drops the URL."""
+        try:
+            return self.site.is_article_url(url)
+        except UrlPatternTimeoutError as exc:
+            self._pattern_gave_up(exc)
+            return False
+
+    def _pattern_gave_up(self, exc: UrlPatternTimeoutError) -> None:
+        self._inc("links/pattern_timeout")
+        if exc.pattern not in self._slow_patterns:  # one line per pattern, not per URL
+            self._slow_patterns.add(exc.pattern)
+            logger.warning("%s: %s", self.site.id, exc)
+        self.rejects.add(exc.url, "url-pattern-timeout", str(exc), site=self.site.id)
 
     # -- articles ----------------------------------------------------------------------------
 
