@@ -42,7 +42,7 @@ from newscrawler.extraction.text import (
 )
 from newscrawler.extraction.urls import absolute_url
 from newscrawler.extraction.wire import find_wire_source, wire_name
-from newscrawler.items import Article
+from newscrawler.items import EXTRACTED_FIELDS, Article
 
 __all__ = ["EMPTY", "ArticlePage", "Empty"]
 
@@ -194,22 +194,9 @@ class ArticlePage:
         `site`, `fetched_at`, `id`, hashes and counts are left to the spider and pipelines."""
         article = Article(url=self.url)
         record: dict[str, str] = {}
-        fields: dict[str, Callable[[], tuple[Value, Layer | None]]] = {
-            "canonical_url": self.canonical_url,
-            "title": self.title,
-            "subtitle": self.subtitle,
-            "body": self.body,
-            "tags": self.tags,
-            "section": self.section,
-            "authors": self.authors,
-            "published_at": self.published_at,
-            "modified_at": self.modified_at,
-            "image_url": self.image_url,
-            "source": self.source,
-            "language": self.language,
-            "paywalled": self.paywalled,
-        }
-        for name, method in fields.items():
+        # The contract's list of extracted fields (items.py), each filled by its namesake method.
+        for name in EXTRACTED_FIELDS:
+            method: Callable[[], tuple[Value, Layer | None]] = getattr(self, name)
             value, layer = method()
             if value and layer:
                 setattr(article, name, value)
