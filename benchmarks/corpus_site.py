@@ -50,13 +50,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from extraction import DEFAULT_CORPORA, LOADERS  # noqa: E402 - needs the folder on sys.path
 
-from newscrawler.extraction.encoding import decode_html  # noqa: E402
+from newscrawler.extraction.article import page_to_article  # noqa: E402
 from newscrawler.extraction.urls import canonicalize_url  # noqa: E402
 from newscrawler.pipelines.normalize import normalize_article  # noqa: E402
 from newscrawler.pipelines.validate import validation_problem  # noqa: E402
 from newscrawler.sites import Site  # noqa: E402
 from newscrawler.sites.files import load_site_file  # noqa: E402
-from newscrawler.spiders.news import extract_article  # noqa: E402
 
 __all__ = [
     "SITE_ID",
@@ -140,19 +139,17 @@ def _long_paragraphs(html: bytes, start: int) -> Iterator[int]:
 def _usable(template: Template, site: Site, base: str) -> bool:
     """Whether a marked copy extracts as a distinct, valid article at its own URL."""
     url = f"{base}/news/987654321.html"
-    html = decode_html(template.render(url, 987654321), HTML_TYPE).text
-    try:
-        page = site.page_class(url, html)
-        article = normalize_article(extract_article(site, url, html))
-    except Exception:  # a page the extractor cannot handle is simply not used
+    # A page the extractor cannot handle, or that is no article, is simply not used.
+    result = page_to_article(site, url, template.render(url, 987654321), HTML_TYPE)
+    if result.article is None:
         return False
+    article = normalize_article(result.article)
     return (
         article.canonical_url == canonicalize_url(url)
         and any(marker(987654321).decode() in p for p in article.body)
         # Long enough that the spider's script-shell check never looks at it.
         and sum(len(p) for p in article.body) >= MIN_BODY_CHARS
         and validation_problem(article) is None
-        and not page.not_article_kind(article.body)
     )
 
 

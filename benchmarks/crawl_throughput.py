@@ -48,19 +48,15 @@ from corpus_site import (  # noqa: E402 - needs the benchmarks folder on sys.pat
     site_toml,
 )
 
-from newscrawler.extraction.encoding import decode_html  # noqa: E402
+from newscrawler.extraction.article import page_to_article  # noqa: E402
 from newscrawler.sites import Site  # noqa: E402
 from newscrawler.sites.files import load_site_file  # noqa: E402
-from newscrawler.spiders.news import extract_article  # noqa: E402
 
 
 def extract_like_the_spider(site: Site, url: str, body: bytes) -> bool:
     """The spider's extraction of one page (NewsSpider.parse_article without Scrapy); whether
     it gave an article."""
-    html = decode_html(body, "text/html").text
-    page = site.page_class(url, html)
-    article = extract_article(site, url, html)
-    return not page.not_article_kind(article.body)
+    return page_to_article(site, url, body, "text/html").article is not None
 
 
 def extraction_alone(templates: list[Template], base: str, pages: int) -> dict[str, Any]:

@@ -45,9 +45,9 @@ from typing import Any
 import dateparser
 import trafilatura
 
-from newscrawler.extraction.encoding import decode_html
+from newscrawler.extraction.article import page_to_article
 from newscrawler.extraction.language import detect_language
-from newscrawler.extraction.page import ArticlePage
+from newscrawler.items import Article
 from newscrawler.pipelines.normalize import normalize_article
 
 WARM_UP_PAGES = 10
@@ -265,15 +265,20 @@ class Output:
 
 
 def run_ours(case: Case) -> Output:
-    page = ArticlePage(case.url, decode_html(case.html).text)
-    article = normalize_article(page.extract())
+    # The crawl's own way from page to article, with the generic layers (no site).
+    result = page_to_article(None, case.url, case.html)
+    page = result.page
+    # A page judged not an article keeps its text for scoring; the verdict is counted apart.
+    found = result.article or (page.extract() if page is not None else Article(url=case.url))
+    article = normalize_article(found)
+    reason = result.reason or ""
     return Output(
         article.title or None,
         "\n".join(article.body),
         article.published_at,
         article.authors,
         article.tags,
-        page.not_article_kind(article.body),
+        reason.removeprefix("not-article/") if reason.startswith("not-article/") else None,
     )
 
 

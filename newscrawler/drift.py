@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawler.items import Article
+from newscrawler.items import EXTRACTED_FIELDS, Article
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,21 +38,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["FILL_FIELDS", "DriftAlarm", "FillRateHistory", "FillRatePipeline", "find_drift"]
 
-# The extracted fields whose emptiness signals a layout change (ids, hashes and counts are
-# derived, so they are always filled).
-FILL_FIELDS = (
-    "title",
-    "body",
-    "published_at",
-    "modified_at",
-    "authors",
-    "tags",
-    "section",
-    "image_url",
-    "language",
-    "subtitle",
-    "source",
-)
+# The extracted fields whose emptiness signals a layout change: all but the canonical URL (the
+# fetched URL when the page names none) and the paywall flag (false is a value, not a gap).
+FILL_FIELDS = tuple(f for f in EXTRACTED_FIELDS if f not in ("canonical_url", "paywalled"))
 FILL_PREFIX = "newscrawler/fill/"
 DRIFT_PREFIX = "newscrawler/drift/"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from newscrawler.extraction.article import page_to_article
 from newscrawler.extraction.encoding import decode_html
-from newscrawler.extraction.page import ArticlePage
 from newscrawler.extraction.structured import read_metadata
 from newscrawler.extraction.urls import absolute_url
 from newscrawler.items import Article
@@ -22,8 +22,6 @@ from newscrawler.pipelines.validate import validation_problem
 from newscrawler.sites import Site, load_sites
 
 __all__ = ["ExtractResult", "extract_saved_page", "run_extract"]
-
-GENERIC_SITE_ID = "generic"
 
 
 @dataclass(frozen=True)
@@ -58,8 +56,8 @@ def extract_saved_page(
     """One saved page to one normalized, validated article (or the reason there is none).
     The registered site owning the URL's host extracts it with its own rules; other pages use
     the generic layers and the site id `generic`."""
-    text = decode_html(data).text
     if not url:
+        text = decode_html(data).text
         from lxml import html as lxml_html
 
         try:
@@ -70,15 +68,13 @@ def extract_saved_page(
         url = absolute_url(declared, declared or "") if declared else None
     if not url:
         return ExtractResult(source, None, "no-url: the page names no canonical URL; pass --url")
-    site = site_for_url(url, load_sites().values())
-    page = (site.page_class if site else ArticlePage)(url, text)
-    kind = page.not_article_kind()
-    if kind:
-        return ExtractResult(source, None, f"not-article/{kind}")
-    article = page.extract()
-    article.site = site.id if site else GENERIC_SITE_ID
-    article.fetched_at = saved_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    article = normalize_article(article)
+    # The crawl's own way from page to article, so both give the same article.
+    result = page_to_article(site_for_url(url, load_sites().values()), url, data, None, saved_at)
+    if result.article is None:
+        reason = result.reason or "no-article"
+        detail = "" if reason.startswith("not-article/") else result.detail
+        return ExtractResult(source, None, f"{reason}: {detail}" if detail else reason)
+    article = normalize_article(result.article)
     problem = validation_problem(article)
     if problem:
         return ExtractResult(source, None, f"{problem[0]}: {problem[1]}")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 from urllib.parse import urlsplit
 
-from newscrawler.extraction.encoding import decode_html
+from newscrawler.extraction.article import ArticleOrReason, page_to_article
 from newscrawler.items import EXTRACTED_FIELDS, Article
 from newscrawler.replay.recording import INDEX_FILE, Recording
 from newscrawler.sites import Site, get_site, load_sites
@@ -99,9 +99,9 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
 
 
-def recorded_html(fixtures: Path, site_id: str, url: str) -> str:
-    """A saved page's text as the spider sees it: gunzipped when served with Content-Encoding
-    gzip (Scrapy's HttpCompressionMiddleware does the same), decoded by the spider's rules."""
+def recorded_page(fixtures: Path, site_id: str, url: str) -> tuple[bytes, str | None]:
+    """A saved page's bytes and content type as the spider receives them: gunzipped when served
+    with Content-Encoding gzip (Scrapy's HttpCompressionMiddleware does the same)."""
     recording = Recording.load(fixtures / site_id / "site")
     recorded = recording.get(url)
     if recorded is None:
@@ -111,14 +111,22 @@ def recorded_html(fixtures: Path, site_id: str, url: str) -> str:
     body = recorded.body()
     if (_header(recorded.headers, "Content-Encoding") or "").lower() == "gzip":
         body = gzip.decompress(body)
-    return decode_html(body, _header(recorded.headers, "Content-Type")).text
+    return body, _header(recorded.headers, "Content-Type")
 
 
 def replay_case(fixtures: Path, case: Case) -> Article:
-    """The article the site's page class extracts today from a case's saved page."""
+    """The article a crawl reads today from a case's saved page (the spider's own way,
+    `page_to_article`); ValueError when it reads none."""
     url = case.expected()["url"]
-    html = recorded_html(fixtures, case.site_id, url)
-    return get_site(case.site_id).page_class(url, html).extract()
+    body, content_type = recorded_page(fixtures, case.site_id, url)
+    result = page_to_article(get_site(case.site_id), url, body, content_type)
+    if result.article is None:
+        raise ValueError(f"{url} gives no article ({_reason(result)})")
+    return result.article
+
+
+def _reason(result: ArticleOrReason) -> str:
+    return f"{result.reason}: {result.detail}" if result.detail else str(result.reason)
 
 
 def compare(got: Article, want: Mapping[str, Any]) -> list[FieldResult]:
@@ -244,8 +252,15 @@ def record_page(site: Site, url: str, fixtures: Path, settings_overrides: Mappin
     raw_url, status, headers, body = captured["raw"]
     final = captured["final"]
     body_path = save_response(fixtures, site.id, raw_url, status, headers, body)
-    html = decode_html(final.body, _header(headers, "Content-Type")).text
-    article = site.page_class(raw_url, html).extract()
+    result = page_to_article(site, raw_url, final.body, _header(headers, "Content-Type"))
+    if result.article is None:
+        print(
+            f"newscrawler fixture record: saved {body_path}, but it gives no article"
+            f" ({_reason(result)}), so no expected article was written",
+            file=sys.stderr,
+        )
+        return 1
+    article = result.article
     expected_path = fixtures / site.id / "expected" / f"{body_path.name.split('.')[0]}.json"
     write_expected(expected_path, expected_document(raw_url, article))
     print(f"saved {body_path} ({len(body)} bytes as served, status {status})")

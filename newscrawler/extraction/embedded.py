@@ -21,7 +21,13 @@ from lxml import html as lxml_html
 from newscrawler.extraction.structured import read_json_ld
 from newscrawler.extraction.text import clean_text
 
-__all__ = ["EmbeddedArticle", "embedded_article", "is_script_shell", "visible_text_chars"]
+__all__ = [
+    "SHELL_MIN_ARTICLE_CHARS",
+    "EmbeddedArticle",
+    "embedded_article",
+    "is_script_shell",
+    "visible_text_chars",
+]
 
 # Containers single-page-app frameworks mount into (React, Next.js, Nuxt, Gatsby, Vue, Angular).
 XPATH_APP_ROOT = (
@@ -43,6 +49,10 @@ SHELL_MAX_VISIBLE_CHARS = 200
 EMPTY_ROOT_MAX_CHARS = 40
 # Inline code this large builds the page even without a <script src> bundle.
 INLINE_BUNDLE_MIN_CHARS = 500
+# A shell whose markup shows less article text than this has not shown its article yet: its
+# scripts' data is read instead, when that holds at least this much (the default of
+# NEWSCRAWLER_RENDER_MIN_BODY_CHARS, the rendering's own test of "the text is there").
+SHELL_MIN_ARTICLE_CHARS = 200
 
 # `window.__INITIAL_STATE__ = {...}` and the like (Redux, Vuex, Apollo, Nuxt 2, in-house names).
 _STATE_ASSIGN_RE = re.compile(
@@ -87,6 +97,12 @@ class EmbeddedArticle:
     @property
     def chars(self) -> int:
         return sum(len(p) for p in self.paragraphs)
+
+    @property
+    def layer(self) -> str:
+        """The extraction layer it counts as: JSON-LD is its own layer; page-state JSON is read
+        by generic, site-agnostic rules."""
+        return "json-ld" if self.source == "json-ld" else "generic"
 
 
 def _parse(html: str) -> lxml_html.HtmlElement | None:

@@ -23,6 +23,12 @@ from newscrawler.extraction.authors import authors_from_json_ld, split_authors
 from newscrawler.extraction.body import extract_paragraphs
 from newscrawler.extraction.classify import ld_paywall, meta_paywall, not_article_kind
 from newscrawler.extraction.dates import find_page_date, in_page_offset, parse_datetime, wall_clock
+from newscrawler.extraction.embedded import (
+    SHELL_MIN_ARTICLE_CHARS,
+    EmbeddedArticle,
+    embedded_article,
+    is_script_shell,
+)
 from newscrawler.extraction.language import detect_language, normalize_language
 from newscrawler.extraction.structured import (
     ElementIndex,
@@ -42,7 +48,7 @@ from newscrawler.extraction.text import (
 )
 from newscrawler.extraction.urls import absolute_url
 from newscrawler.extraction.wire import find_wire_source, wire_name
-from newscrawler.items import Article
+from newscrawler.items import EXTRACTED_FIELDS, Article
 
 __all__ = ["EMPTY", "ArticlePage", "Empty"]
 
@@ -197,22 +203,9 @@ class ArticlePage:
         `site`, `fetched_at`, `id`, hashes and counts are left to the spider and pipelines."""
         article = Article(url=self.url)
         record: dict[str, str] = {}
-        fields: dict[str, Callable[[], tuple[Value, Layer | None]]] = {
-            "canonical_url": self.canonical_url,
-            "title": self.title,
-            "subtitle": self.subtitle,
-            "body": self.body,
-            "tags": self.tags,
-            "section": self.section,
-            "authors": self.authors,
-            "published_at": self.published_at,
-            "modified_at": self.modified_at,
-            "image_url": self.image_url,
-            "source": self.source,
-            "language": self.language,
-            "paywalled": self.paywalled,
-        }
-        for name, method in fields.items():
+        # The contract's list of extracted fields (items.py), each filled by its namesake method.
+        for name in EXTRACTED_FIELDS:
+            method: Callable[[], tuple[Value, Layer | None]] = getattr(self, name)
             value, layer = method()
             if value and layer:
                 setattr(article, name, value)
@@ -342,6 +335,8 @@ class ArticlePage:
             ("meta", stated(lambda: self.meta.first("og:title", "twitter:title", "dc.title"))),
             ("generic", clean(lambda: headline, visible=True)),
             ("generic", html_title),
+            ("json-ld", lambda: self._page_data_title("json-ld")),
+            ("generic", lambda: self._page_data_title("generic")),
         )
         if isinstance(value, str) and layer != "site" and value[:1].isdigit():
             value = without_dateline(value, self.published_at()[0])
@@ -482,9 +477,38 @@ class ArticlePage:
 
         return self._first(
             ("site", self._site_many("body")),
+            ("json-ld", lambda: self._page_data_body("json-ld")),
+            ("generic", lambda: self._page_data_body("generic")),
             ("generic", generic),
             ("json-ld", ld_body),
         )
+
+    # -- the embedded-JSON layer: a script-built shell's own data ---------------------------
+
+    @cached_property
+    def page_data(self) -> EmbeddedArticle | None:
+        """The article a script-built shell carries in its scripts' data (JSON-LD
+        `articleBody`, `__NEXT_DATA__`, `window.__INITIAL_STATE__`...) when its markup shows
+        too little text (`extraction/embedded.py`); None for every other page. Its text is the
+        body ahead of the DOM layers, its headline a title of last resort."""
+        shown = sum(len(p) for p in self._generic_body)
+        if shown >= SHELL_MIN_ARTICLE_CHARS or not self.script_shell:
+            return None
+        return embedded_article(self.html, min_chars=SHELL_MIN_ARTICLE_CHARS)
+
+    @cached_property
+    def script_shell(self) -> bool:
+        """Whether the page is a shell its scripts fill (`extraction/embedded.py`); asked by the
+        embedded-JSON layer and by the rendering path, answered once (it parses the page)."""
+        return is_script_shell(self.html)
+
+    def _page_data_body(self, layer: Layer) -> list[str]:
+        found = self.page_data
+        return found.paragraphs if found is not None and found.layer == layer else []
+
+    def _page_data_title(self, layer: Layer) -> str | None:
+        found = self.page_data
+        return found.title if found is not None and found.layer == layer else None
 
     def ld_keywords(self) -> list[str]:
         """JSON-LD `keywords` (a string or a list), split; for site hooks that filter them."""

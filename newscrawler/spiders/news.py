@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import Request, Spider
@@ -22,12 +21,11 @@ from newscrawler.discovery import (
 )
 from newscrawler.distributed import configure as configure_distributed
 from newscrawler.distributed import may_seed
-from newscrawler.extraction.encoding import decode_html
+from newscrawler.extraction.article import page_to_article
 from newscrawler.incremental.crawl import IncrementalCrawl, incremental_for_crawler, user_agent
 from newscrawler.items import Article
 from newscrawler.rejects import RejectsLog, rejects_for_crawler
 from newscrawler.safety.failures import describe_failure
-from newscrawler.safety.pages import binary_problem
 from newscrawler.sites import Site, get_site
 from newscrawler.sites.base import UrlPatternTimeoutError
 from newscrawler.splash.config import enable_splash_fingerprints
@@ -41,22 +39,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NewsSpider", "extract_article"]
+__all__ = ["NewsSpider"]
 
-_HTML_TYPES = (b"text/html", b"application/xhtml")
 # URL pattern give-ups tolerated in one discovery document before its other links are dropped.
 MAX_PATTERN_TIMEOUTS = 10
-
-
-def extract_article(site: Site, url: str, html: str, fetched_at: datetime | None = None) -> Article:
-    """The article of one page, as the spider yields it (before the pipelines)."""
-    return _stamped(site.page_class(url, html).extract(), site, fetched_at)
-
-
-def _stamped(article: Article, site: Site, fetched_at: datetime | None = None) -> Article:
-    article.site = site.id
-    article.fetched_at = (fetched_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return article
 
 
 class NewsSpider(Spider):
@@ -235,50 +221,28 @@ class NewsSpider(Spider):
         if not self.extract:  # the framework-only baseline of benchmarks/crawl_throughput.py
             self._inc("pages/not_extracted")
             return
-        content_type = (response.headers.get(b"Content-Type") or b"").lower()
-        if not isinstance(response, TextResponse) or (
-            content_type and not content_type.startswith(_HTML_TYPES)
-        ):
-            self.rejects.add(
-                response.url, "not-html", content_type.decode("latin-1"), site=self.site.id
-            )
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        if not isinstance(response, TextResponse):
+            # Scrapy judged it not text by its type, file name or first bytes.
+            self.rejects.add(response.url, "not-html", content_type.lower(), site=self.site.id)
             return
-        if not response.body.strip():
-            self.rejects.add(response.url, "empty-response", "", site=self.site.id)
+        # The one way from page to article (extraction/article.py), as `newscrawler extract`.
+        result = page_to_article(self.site, response.url, response.body, content_type or None)
+        if result.page is None:  # not HTML, empty, binary, or extraction failed on it
+            self.rejects.add(response.url, result.reason or "", result.detail, site=self.site.id)
             return
-        binary = binary_problem(response.body)
-        if binary:
-            self.rejects.add(response.url, "not-html", binary, site=self.site.id)
+        # A script-built shell still short of text: fetched again through Splash, or rejected.
+        decision = self.rendering.review(response, result.page, self.parse_article)
+        if isinstance(decision, Request):
+            yield decision
             return
-        try:
-            # Bytes to text by the page's own evidence (BOM, valid UTF-8, then the declared
-            # labels), not Scrapy's header-first rule: servers mislabel UTF-8 pages.
-            html = decode_html(response.body, content_type.decode("latin-1") or None).text
-            page = self.site.page_class(response.url, html)
-            article = _stamped(page.extract(), self.site)
-        except Exception as exc:  # a broken page must never stop the crawl
-            logger.exception("extraction failed for %s", response.url)
-            self.rejects.add(response.url, "extraction-error", repr(exc), site=self.site.id)
+        if not decision:
             return
-        # A script-built shell: text from the page's own data, a Splash fetch, or a reject.
-        reviewed = self.rendering.review(response, article, self.parse_article, html)
-        if not isinstance(reviewed, Article):
-            if reviewed is not None:
-                yield reviewed
-            return
-        # Home and tag pages, video pages, live blogs and paywall teasers are not articles;
-        # judged on the final text, which a shell's embedded data may have supplied.
-        kind = page.not_article_kind(reviewed.body)
-        if kind:
-            self.rejects.add(
-                response.url,
-                f"not-article/{kind}",
-                f"a {kind} page, not one article",
-                site=self.site.id,
-            )
+        if result.article is None:  # home and tag pages, video pages, live blogs, teasers
+            self.rejects.add(response.url, result.reason or "", result.detail, site=self.site.id)
             return
         self._inc("articles/extracted")
-        yield reviewed
+        yield result.article
 
     def fetch_failed(self, failure: Failure) -> None:
         """Errback of every request: a fetch that failed for good (after retries) becomes a

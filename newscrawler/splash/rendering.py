@@ -1,5 +1,7 @@
 r"""The spider's rendering decisions: which article pages go through Splash, what becomes of a
-page that came back as a script-built shell, and how a rendering failure is recorded.
+page that came back as a script-built shell, and how a rendering failure is recorded. Reading
+the article (the shell's embedded JSON included) is `extraction/article.py`'s, for plain and
+rendered pages alike; this module only decides whether to render, and sends and checks renders.
 
 Paths of an article page, each counted in the stats as `newscrawler/render/<path>`:
 
@@ -33,9 +35,6 @@ from scrapy_splash.response import get_splash_status
 from twisted.internet import error as net_error
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
-from newscrawler.extraction.embedded import embedded_article, is_script_shell
-from newscrawler.extraction.language import detect_language
-from newscrawler.items import Article
 from newscrawler.splash import SplashRequest
 from newscrawler.splash.config import RenderSettings
 
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
     from twisted.python.failure import Failure
 
+    from newscrawler.extraction.page import ArticlePage
     from newscrawler.rejects import RejectsLog
     from newscrawler.sites import Site
 
@@ -200,21 +200,21 @@ class PageRendering:
     # -- responses ---------------------------------------------------------------------------
 
     def review(
-        self,
-        response: Response,
-        article: Article,
-        callback: Callable[..., Any],
-        html: str | None = None,
-    ) -> Article | Request | None:
-        """What to do with an article extracted from `response` (whose text is `html`, as the
-        spider decoded it): keep it (possibly with text from the page's own data), fetch the
-        page again through Splash, or reject it (None)."""
-        chars = sum(len(p) for p in article.body)
+        self, response: Response, page: ArticlePage, callback: Callable[..., Any]
+    ) -> Request | bool:
+        """Whether the article read from `response` (`page`, through `page_to_article`) stands:
+        True to keep it (its text is there, possibly from the page's own data), a request to
+        fetch the page again through Splash, or False when it is rejected (recorded here)."""
+        paragraphs, layer = page.body()
+        chars = sum(len(p) for p in paragraphs or [])
         minimum = self.settings.min_body_chars
-        html = response.text if html is None else html
+        # The body came from the data a script-built shell carries (extraction/embedded.py).
+        found = page.page_data
+        embedded = found.source if found is not None and layer == found.layer else None
         if RENDER_REASON_META in response.meta:
-            if chars < minimum and self._use_embedded(html, article):
-                return article  # rendered DOM still empty, but the page's data has the text
+            if chars >= minimum and embedded:
+                self._inc(f"embedded/{embedded}")  # rendered DOM still empty, the data was not
+                return True
             if chars < minimum:
                 self._inc("error/empty")
                 self.rejects.add(
@@ -223,19 +223,17 @@ class PageRendering:
                     f"{chars} characters of article text after rendering (minimum {minimum})",
                     site=self.site.id,
                 )
-                return None
+                return False
             self._inc("rendered")
-            return article
+            return True
         if chars >= minimum:
-            if article.extraction.get("body") == "json-ld" and is_script_shell(html):
+            if embedded or (layer == "json-ld" and page.script_shell):
                 self._inc("shell")
-                self._inc("embedded/json-ld")
-            return article
-        if not is_script_shell(html):
-            return article  # a short static page: the pipelines judge it as before
+                self._inc(f"embedded/{embedded or 'json-ld'}")
+            return True
+        if not page.script_shell:
+            return True  # a short static page: the pipelines judge it as before
         self._inc("shell")
-        if self._use_embedded(html, article):
-            return article
         if self.enabled and self.settings.fallback:
             self._inc("request/fallback")
             cb_kwargs = response.request.cb_kwargs if response.request is not None else None
@@ -249,25 +247,7 @@ class PageRendering:
             f" {remedy} to render such pages",
             site=self.site.id,
         )
-        return None
-
-    def _use_embedded(self, html: str, article: Article) -> bool:
-        """Fill the article's body from the data the page carries, if it has enough text."""
-        found = embedded_article(html, min_chars=self.settings.min_body_chars)
-        if found is None:
-            return False
-        self._inc(f"embedded/{found.source}")
-        article.body = found.paragraphs
-        # JSON-LD is its own layer; page-state JSON is read by generic, site-agnostic rules.
-        article.extraction["body"] = "json-ld" if found.source == "json-ld" else "generic"
-        if not article.title and found.title:
-            article.title = found.title
-            article.extraction["title"] = article.extraction["body"]
-        if not article.language:
-            article.language = detect_language(" ".join(found.paragraphs)[:5000])
-            if article.language:
-                article.extraction["language"] = "generic"
-        return True
+        return False
 
     def failed(self, failure: Failure) -> None:
         """Errback of every Splash request: one clear log line per kind of failure, a counted
