@@ -219,8 +219,12 @@ def _run_crawl(
         )
         _every(display.refresh, 0.25 if display.live else 1.0)
         display.start()
+    from newscrawler.stopping import CrawlStopper
+
+    stopper = CrawlStopper(process, settings.getfloat("NEWSCRAWLER_STOP_GRACE"))
+    stopper.install()
     try:
-        process.start()
+        process.start(install_signal_handlers=False)
     finally:
         if display is not None:
             display.stop()
@@ -229,6 +233,11 @@ def _run_crawl(
         print(f"newscrawler: the crawl could not start{where}", file=sys.stderr)
         return 1
     outcomes = [site_outcome(stats or {}, name) for name, stats in current()]
+    if stopper.interrupted:
+        for outcome in outcomes:
+            if outcome.finish_reason == "finished":
+                continue  # this site was done before the signal
+            outcome.finish_reason = "shutdown"
     output = args.overwrite_output or args.output or settings.get("NEWSCRAWLER_OUTPUT")
     print(
         format_summary(
@@ -241,7 +250,7 @@ def _run_crawl(
         ),
         file=sys.stderr,
     )
-    return crawl_exit_code(outcomes)
+    return crawl_exit_code(outcomes, interrupted=stopper.interrupted)
 
 
 def _every(call: Callable[[], None], seconds: float) -> None:
@@ -277,7 +286,7 @@ def _start_problems(
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from newscrawler.extract import run_extract
+    from newscrawler.saved_pages import run_extract
 
     return run_extract(args.files, args.url, sys.stdout, sys.stderr)
 

@@ -143,6 +143,9 @@ NEWSCRAWLER_DEDUP_ACROSS_RUNS = True
 NEWSCRAWLER_REPLAY_DIR = ""
 # In replay, a URL missing from the recording answers 404 (True) or is an error (False).
 NEWSCRAWLER_REPLAY_MISSING_404 = True
+# Seconds a Ctrl-C (or SIGTERM) lets the crawl close its sites before it stops at once; a second
+# Ctrl-C stops at once. Pages still in flight then are fetched again by the next run.
+NEWSCRAWLER_STOP_GRACE = 3.0
 # Seconds between progress lines in the log; 0 turns them off (the final summary stays).
 NEWSCRAWLER_PROGRESS_INTERVAL = 10.0
 # Minimum body length (characters, all paragraphs) for an article to be valid.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy.core.downloader.handlers.http11 import TunnelError
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
 from twisted.internet.error import ConnectError
 
 from newscrawler.outcome import PROXY_ERROR_STAT
@@ -27,8 +28,15 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["ProxyErrorMiddleware", "proxy_error_message"]
 
-# Connection-level failures: refused, DNS lookup of the proxy, connect timeout, no CONNECT tunnel.
-_PROXY_FAILURES = (ConnectError, TunnelError)
+# Connection-level failures: refused, DNS lookup of the proxy, connect timeout, no CONNECT tunnel
+# (Scrapy >= 2.19 wraps the first two in its own exceptions). Not a response timeout: that may be
+# the site being slow behind a working proxy.
+_PROXY_FAILURES = (
+    ConnectError,
+    TunnelError,
+    DownloadConnectionRefusedError,
+    CannotResolveHostError,
+)
 
 
 def proxy_error_message(proxy: str, exception: BaseException) -> str:
