@@ -292,16 +292,46 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from newscrawler.export import read_articles, write_text
+    from newscrawler.exitcodes import EXIT_USAGE
+    from newscrawler.export import TEXT_WRITERS, keep_article, read_articles, write_parquet
+    from newscrawler.pipelines.filters import parse_languages, parse_since
 
-    source = sys.stdin if args.file == "-" else args.file
     try:
-        count = write_text(read_articles(source), sys.stdout)
+        since = parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        print(f"newscrawler export: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    languages = parse_languages(args.language or "")
+    sites = args.site or []
+    if args.format == "parquet" and not args.output:
+        print(
+            "newscrawler export: Parquet is binary; name the file with -o FILE.parquet",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    source = sys.stdin if args.file == "-" else args.file
+    articles = (a for a in read_articles(source) if keep_article(a, sites, since, languages))
+    try:
+        if args.format == "parquet":
+            write_parquet(articles, args.output)
+            return 0
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                TEXT_WRITERS[args.format](articles, out)
+            return 0
+        count = TEXT_WRITERS[args.format](articles, sys.stdout)
+        if count and args.format == "text" and sys.stdout.isatty():
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `newscrawler export ... | head`: the reader has what it wanted. Later writes (and
+        # Python's own flush at exit) go nowhere instead of raising again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (OSError, ValueError) as exc:
         print(f"newscrawler export: {exc}", file=sys.stderr)
         return 1
-    if count and sys.stdout.isatty():
-        sys.stdout.write("\n")
     return 0
 
 
@@ -480,8 +510,20 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="render a JSON Lines file in another format")
     export.add_argument("file", help="articles .jsonl file, or - for standard input")
     export.add_argument(
-        "--format", choices=["text"], default="text", help="text: the source document's layout"
+        "--format",
+        choices=["text", "jsonl", "csv", "parquet"],
+        default="text",
+        help="text: the source document's layout (default); jsonl: the articles again, filtered; "
+        "csv: one row per article; parquet: typed columns (needs -o)",
     )
+    export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    export.add_argument(
+        "--site", action="append", metavar="SITE", help="only this site's articles (repeatable)"
+    )
+    export.add_argument(
+        "--since", metavar="DATE", help="only articles published on or after DATE (YYYY-MM-DD)"
+    )
+    export.add_argument("--language", metavar="LANGS", help="only these languages, e.g. ja,en")
     export.set_defaults(func=_cmd_export)
 
     extract = commands.add_parser(

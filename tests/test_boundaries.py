@@ -478,10 +478,10 @@ BAD_SETTINGS = [
     (["-s", "NEWSCRAWLER_OUTPUT_FSYNC=maybe"], "NEWSCRAWLER_OUTPUT_FSYNC='maybe' is not a boolean"),
     (["-s", "DOWNLOAD_TIMEOUT=0"], "DOWNLOAD_TIMEOUT='0' must be above 0"),
     (["-s", "LOG_LEVEL=LOUD"], "LOG_LEVEL='LOUD' is not a level"),
-    (["-O", "."], "is a folder; name a file inside it"),
+    (["-O", "folder.jsonl"], "is a folder; name a file inside it"),
     (["-O", "blocker/out.jsonl"], "'blocker' is a file, not a folder"),
     (["-s", "NEWSCRAWLER_REJECTS=blocker/r.jsonl"], "NEWSCRAWLER_REJECTS='blocker/r.jsonl'"),
-    (["-O", "runs/%(name)s/../../../x"], "outside"),
+    (["-O", "runs/%(name)s/../../../x.jsonl"], "outside"),
     (["-s", "SPLASH_URL=localhost:8050"], "SPLASH_URL='localhost:8050' is not a Splash URL"),
     (
         ["-s", f"NEWSCRAWLER_REDIS_URL=redis://:pw-9876@127.0.0.1:{CLOSED}/0"],
@@ -498,6 +498,7 @@ def test_bad_configuration_fails_at_start_up_with_what_to_fix(
     routes: dict[str, Behaviour] = {"/robots.txt": ROBOTS_OK}
     (tmp_path / "out.jsonl").write_text('{"kept": true}\n')
     (tmp_path / "blocker").write_text("a file where a folder should be")
+    (tmp_path / "folder.jsonl").mkdir()
     args = [a.replace(CLOSED, str(closed_port())) for a in args]
     with FaultyServer(routes) as server:
         routes["/sitemap.xml"] = sitemap(server.base, [])
