@@ -59,7 +59,7 @@ class SiteOutcome:
     site: str
     finish_reason: str
     pages: int
-    """Responses received from the site, robots.txt not counted."""
+    """Responses downloaded from the site (any status), robots.txt not counted."""
     written: int
     known: int
     """Articles the state already held (skipped, 304, or fetched and unchanged)."""
@@ -113,7 +113,8 @@ class SiteOutcome:
 def site_outcome(stats: Mapping[str, Any], site: str) -> SiteOutcome:
     """The outcome of `site`'s crawl from its stats (a run still going, or one that never
     closed, has no finish reason: it counts as interrupted when the process was stopped)."""
-    pages = _int(stats, "response_received_count") - _int(stats, "robotstxt/response_count")
+    # Every response downloaded counts, a redirect or an error status too: the site answered.
+    pages = _int(stats, "downloader/response_count") - _int(stats, "robotstxt/response_count")
     filtered = {
         k.rsplit("/", 1)[1]: _int(stats, k)
         for k in stats

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawler.exitcodes import EXIT_NOTHING_FETCHED
 from newscrawler.safety.boundary import host_allowed, start_url_problem
 from newscrawler.safety.paths import (
     UnsafePathError,
@@ -440,7 +441,7 @@ def test_credentials_never_appear_when_the_proxy_is_down(tmp_path: Path) -> None
             env={"http_proxy": f"http://crawler:pr0xy-s3cret@127.0.0.1:{closed_port()}"},
             extra_args=["-L", "DEBUG"],
         )
-    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.returncode == EXIT_NOTHING_FETCHED, run.stderr[-3000:]
     # robots.txt could not be fetched through the proxy, so the site is not crawled (RFC 9309).
     (reject,) = run.rejects()
     assert reject["reason"] == "robots-unreachable"
