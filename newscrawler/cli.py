@@ -355,6 +355,8 @@ def _cmd_fixture_record(args: argparse.Namespace) -> int:
     from newscrawler.fixturetool import record_page
     from newscrawler.sites import get_site
 
+    # Recording is how a fixtures folder starts: make it rather than refuse.
+    Path(args.fixtures).mkdir(parents=True, exist_ok=True)
     found = _fixtures_and_sites(args)
     if isinstance(found, int):
         return found
