@@ -72,6 +72,8 @@ class SiteOutcome:
     elapsed: float = 0.0
     proxy_error: str | None = None
     robots_unreachable: bool = False
+    article_links: int = -1
+    """Article URLs discovery found (sitemaps, feeds, APIs); -1 when not counted."""
     drift: list[str] = field(default_factory=list)
     """Fields whose fill rate fell (newscrawler/drift.py): the site's layout may have changed."""
 
@@ -105,6 +107,11 @@ class SiteOutcome:
             return f"{self.site}: no page could be fetched: {why}"
         if self.proxy_error:
             return f"{self.site}: {self.proxy_error}"
+        if self.article_links == 0 and not self.interrupted:
+            return (
+                f"{self.site}: discovery found no article URL (an empty sitemap or feed?); "
+                "nothing to crawl"
+            )
         if self.drift:
             return f"{self.site}: DRIFT {', '.join(self.drift)} (fill rate fell: layout changed?)"
         return None
@@ -134,6 +141,9 @@ def site_outcome(stats: Mapping[str, Any], site: str) -> SiteOutcome:
         elapsed=float(stats.get("elapsed_time_seconds") or 0.0),
         proxy_error=str(proxy_error) if proxy_error else None,
         robots_unreachable=bool(_int(stats, "newscrawler/robots/unreachable")),
+        article_links=_int(stats, "newscrawler/spider/links/article")
+        if any(k.startswith("newscrawler/spider/discovery/") for k in stats)
+        else -1,
         drift=sorted(k.split("/", 2)[2] for k in stats if k.startswith("newscrawler/drift/")),
     )
 

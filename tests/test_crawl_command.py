@@ -310,3 +310,20 @@ def test_python_api_extract_and_crawl(tmp_path: Path, monkeypatch: pytest.Monkey
     assert failed.value.exit_code == EXIT_USAGE
     assert "unknown site 'no_such_site'" in str(failed.value)
     assert os.path.exists(".newscrawler/crawl.log")
+
+
+def test_an_empty_sitemap_is_reported_not_silent(tmp_path: Path) -> None:
+    routes: dict[str, Any] = {}
+    env = child_environment()
+    env["NEWSCRAWLER_SITES_DIR"] = str(SITES_DIR)
+    with FaultyServer(routes) as server:
+        routes.update(LocalNewsSite({}).routes(server))
+        result = newscrawler_cli(
+            ["crawl", "hostile", "-a", f"start_url={server.url('/sitemap.xml')}", *FAST],
+            tmp_path,
+            env,
+        )
+    assert result.returncode == EXIT_OK, result.stderr[-3000:]
+    assert "PROBLEM hostile: discovery found no article URL (an empty sitemap or feed?)" in (
+        result.stderr
+    )
