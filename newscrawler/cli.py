@@ -154,7 +154,9 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         print("\n".join(f"  - {p}" for p in problems), file=sys.stderr)
         return EXIT_USAGE
     output = args.overwrite_output or args.output
+    replaced = 0
     if args.overwrite_output and output != "-":
+        replaced = _line_count(Path(output))
         # Truncated once here, then appended to by every site's writer of this run.
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_bytes(b"")
@@ -176,7 +178,7 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
             print(f"newscrawler: {exc}", file=sys.stderr)
             return 3
     try:
-        return _run_crawl(args, settings, site_ids, log_file, CrawlerProcess)
+        return _run_crawl(args, settings, site_ids, log_file, CrawlerProcess, replaced)
     finally:
         for lock in locks:
             lock.release()
@@ -188,6 +190,7 @@ def _run_crawl(
     site_ids: list[str],
     log_file: str | None,
     process_class: type[CrawlerProcess],
+    replaced: int = 0,
 ) -> int:
     import time
 
@@ -247,10 +250,20 @@ def _run_crawl(
             log_file=log_file,
             fresh=args.fresh,
             elapsed=time.monotonic() - started,
+            replaced=replaced,
         ),
         file=sys.stderr,
     )
     return crawl_exit_code(outcomes, interrupted=stopper.interrupted)
+
+
+def _line_count(path: Path) -> int:
+    """Lines in `path` (0 when it does not exist), read in blocks."""
+    try:
+        with path.open("rb") as handle:
+            return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return 0
 
 
 def _every(call: Callable[[], None], seconds: float) -> None:

@@ -115,9 +115,11 @@ def format_summary(
     log_file: str | None = None,
     fresh: bool = False,
     elapsed: float | None = None,
+    replaced: int = 0,
 ) -> str:
     """The end-of-crawl summary: a table with a row per site and a total, then what the run did
-    in words (new articles or why none), filters applied, problems, and where the log is."""
+    in words (new articles or why none), filters applied, problems, and where the log is.
+    `replaced`: the lines an `-O` output held before this run emptied it."""
     outcomes = list(outcomes)
     rows = [list(_COLUMNS)] + [_row(o) for o in outcomes]
     if len(outcomes) > 1:
@@ -158,6 +160,12 @@ def format_summary(
     if fresh:
         lines.append("--fresh: the state was not read; every article found was written")
     elif known:
+        if replaced and not written:
+            lines.append(
+                f"-O emptied {output}, which held {replaced} article"
+                f"{'s' if replaced != 1 else ''}: use -o to append, or --fresh to write the "
+                "known ones again"
+            )
         where = f" ({state})" if state else ""
         lines.append(
             f"known articles are in the state{where} and the output of earlier runs; "

@@ -96,6 +96,7 @@ def test_readme_command_prints_one_summary_and_logs_to_a_file_then_reruns_say_kn
     )
     assert again.returncode == EXIT_OK, again.stderr[-3000:]
     assert f"{written} already known, nothing new" in again.stderr
+    assert f"-O emptied articles.jsonl, which held {written} articles" in again.stderr
     assert "--fresh writes them again" in again.stderr
     assert (tmp_path / "articles.jsonl").read_bytes() == b""
 

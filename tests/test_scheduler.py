@@ -143,3 +143,22 @@ def test_crawl_with_runs_dir_refuses_while_the_site_runs(tmp_path: Path) -> None
     assert result.returncode == 3
     assert "a run of this site is in progress (pid" in result.stderr
     assert not list((tmp_path / "runs" / "jmh").glob("*.jsonl"))
+
+
+def test_scheduler_log_names_what_a_run_s_exit_status_means(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from newscrawler.scheduler.cron import Scheduler
+
+    scheduler = Scheduler({"jmh": "0 0 1 1 *"}, tmp_path)
+    # Real processes ending as crawls do: fetched nothing (3), interrupted (4).
+    for site, code in (("jmh", 3), ("asahi", 4)):
+        child = subprocess.Popen([sys.executable, "-c", f"raise SystemExit({code})"])
+        child.wait()
+        scheduler.children[site] = child
+    with caplog.at_level("INFO", logger="newscrawler.scheduler.cron"):
+        scheduler._reap()
+    assert "jmh run (pid" in caplog.text
+    assert "ended with status 3 (no page could be fetched)" in caplog.text
+    assert "ended with status 4 (interrupted)" in caplog.text
+    assert scheduler.children == {}
