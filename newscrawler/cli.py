@@ -254,7 +254,11 @@ def _run_crawl(
         ),
         file=sys.stderr,
     )
-    return crawl_exit_code(outcomes, interrupted=stopper.interrupted)
+    return crawl_exit_code(
+        outcomes,
+        interrupted=stopper.interrupted,
+        distributed=bool(settings.get("NEWSCRAWLER_REDIS_URL")),
+    )
 
 
 def _line_count(path: Path) -> int:

@@ -148,12 +148,19 @@ def site_outcome(stats: Mapping[str, Any], site: str) -> SiteOutcome:
     )
 
 
-def crawl_exit_code(outcomes: Iterable[SiteOutcome], interrupted: bool = False) -> int:
+def crawl_exit_code(
+    outcomes: Iterable[SiteOutcome], interrupted: bool = False, distributed: bool = False
+) -> int:
     """The command's exit status: interrupted first (the rest is then incomplete), then a site
-    none of whose pages could be fetched, else 0."""
+    none of whose pages could be fetched, else 0.
+
+    `distributed`: a worker of a shared crawl may find the queue emptied by the others and
+    fetch nothing, which is no failure; it exits 3 only when its fetches failed."""
     outcomes = list(outcomes)
     if interrupted or any(o.interrupted for o in outcomes):
         return EXIT_INTERRUPTED
-    if any(o.nothing_fetched for o in outcomes):
-        return EXIT_NOTHING_FETCHED
+    for outcome in outcomes:
+        failed = outcome.errors > 0 or outcome.robots_unreachable or outcome.proxy_error
+        if outcome.nothing_fetched and (failed or not distributed):
+            return EXIT_NOTHING_FETCHED
     return EXIT_OK
