@@ -225,6 +225,8 @@ def _run_crawl(
     from newscrawler.stopping import CrawlStopper
 
     stopper = CrawlStopper(process, settings.getfloat("NEWSCRAWLER_STOP_GRACE"))
+    if display is not None:
+        stopper.on_interrupt = display.stopping
     stopper.install()
     try:
         process.start(install_signal_handlers=False)

@@ -51,6 +51,8 @@ class CrawlDisplay:
         self.started = time.monotonic()
         self._last_plain = self.started
         self._live: Any = None
+        self.prefix = ""
+        """Shown before the counts, e.g. that the crawl is stopping."""
 
     def start(self) -> None:
         self.started = self._last_plain = time.monotonic()
@@ -65,7 +67,15 @@ class CrawlDisplay:
             self._live.start()
 
     def _line(self) -> str:
-        return progress_line(self.source(), time.monotonic() - self.started)
+        return self.prefix + progress_line(self.source(), time.monotonic() - self.started)
+
+    def stopping(self) -> None:
+        self.prefix = "stopping (Ctrl-C again: at once): "
+        if self._live is not None:
+            self.refresh()
+        else:
+            self.stream.write(self.prefix + "\n")
+            self.stream.flush()
 
     def refresh(self) -> None:
         if self._live is not None:

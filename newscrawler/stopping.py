@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -44,6 +45,8 @@ class CrawlStopper:
         self.grace = grace
         self.interrupted = False
         self.forced = False
+        # Called in the reactor when the first signal arrives (the progress display says so).
+        self.on_interrupt: Callable[[], None] | None = None
 
     def install(self) -> None:
         _reactor().callWhenRunning(self._install_handlers)
@@ -69,6 +72,8 @@ class CrawlStopper:
             signal.Signals(signum).name,
             self.grace,
         )
+        if self.on_interrupt is not None:
+            self.on_interrupt()
         stopped = self.process.stop()
         stopped.addBoth(self._reactor_stop)
         _reactor().callLater(self.grace, self._stop_now, "grace over")

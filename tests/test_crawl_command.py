@@ -262,6 +262,7 @@ def test_ctrl_c_stops_promptly_with_whole_lines_and_exit_4(tmp_path: Path, signa
     assert data.endswith(b"\n")
     assert len([json.loads(line) for line in data.splitlines()]) == 3
     assert b"interrupted" in err
+    assert b"stopping (Ctrl-C again: at once)" in err  # said at once, before the summary
 
 
 def test_progress_in_a_terminal_is_one_redrawn_display_and_a_summary(tmp_path: Path) -> None:
