@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
 __all__ = ["main"]
@@ -41,54 +42,42 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_crawl(args: argparse.Namespace) -> int:
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
-    from newscrawler.safety.config import credential_urls, credential_values
-    from newscrawler.safety.redact import install_redaction
-    from newscrawler.sites import SiteFileError, UnknownSiteError, get_site, load_sites
-
-    try:
-        site_ids = list(load_sites()) if args.all else args.sites
-    except SiteFileError as exc:  # a site file outside the package that cannot be loaded
-        print(f"newscrawler: {exc}", file=sys.stderr)
-        return 2
-    if not site_ids:
-        print(
-            "newscrawler crawl: name a site or use --all; see `newscrawler list`", file=sys.stderr
-        )
-        return 2
-    try:
-        for site_id in site_ids:
-            get_site(site_id)
-    except (UnknownSiteError, SiteFileError) as exc:
-        print(f"newscrawler: {exc}", file=sys.stderr)
-        return 2
+def _crawl_overrides(args: argparse.Namespace) -> dict[str, str] | str:
+    """The settings the crawl's options stand for, or the one-line reason they cannot."""
+    from newscrawler.pipelines.filters import parse_languages, parse_since
+    from newscrawler.pipelines.write import output_problem
     from newscrawler.scheduler.commands import run_settings_from_env
 
-    settings = get_project_settings()
     try:
         # A scheduled run's settings come through the environment (see RUN_SETTINGS_ENV).
         overrides = {**run_settings_from_env(), **_settings_pairs(args.set)}
     except ValueError as exc:
-        print(f"newscrawler: {exc}", file=sys.stderr)
-        return 2
+        return str(exc)
     output = args.overwrite_output or args.output
     if output:
+        problem = output_problem(output)
+        if problem:
+            return f"-o/-O {problem}"
         overrides["NEWSCRAWLER_OUTPUT"] = output
-    if args.replay:
-        from newscrawler.replay.recording import Recording
-
+    if args.max_articles is not None:
+        if args.max_articles < 1:
+            return f"--max-articles {args.max_articles}: give a number of articles, 1 or more"
+        overrides["NEWSCRAWLER_MAX_ARTICLES"] = str(args.max_articles)
+    if args.since:
         try:
-            Recording.load(args.replay)
-        except (OSError, ValueError) as exc:
-            print(f"newscrawler: --replay {args.replay}: {exc}", file=sys.stderr)
-            return 2
-        overrides["NEWSCRAWLER_REPLAY_DIR"] = args.replay
-        # Politeness delays protect live servers; a replay reads local files. `-s` still wins.
-        settings.set("DOWNLOAD_DELAY", 0, priority="command")
-        settings.set("AUTOTHROTTLE_ENABLED", False, priority="command")
+            parse_since(args.since)
+        except ValueError as exc:
+            return str(exc)
+        overrides["NEWSCRAWLER_SINCE"] = args.since
+    if args.language:
+        languages = parse_languages(args.language)
+        if not languages:
+            return f"--language {args.language!r}: give language codes, e.g. --language ja,en"
+        overrides["NEWSCRAWLER_LANGUAGES"] = ",".join(languages)
+    if args.fresh:
+        # Neither skip known URLs nor drop known articles; what is written is still recorded.
+        overrides["NEWSCRAWLER_DEDUP_ACROSS_RUNS"] = "False"
+        overrides["NEWSCRAWLER_INCREMENTAL"] = "False"
     if args.state:
         overrides["NEWSCRAWLER_STATE_PATH"] = args.state
     if getattr(args, "redis", None):
@@ -100,17 +89,89 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         overrides.update(runs_dir_overrides(args.runs_dir))
     if args.loglevel:
         overrides["LOG_LEVEL"] = args.loglevel
+    return overrides
+
+
+def _log_file(args: argparse.Namespace, settings: Settings, site_ids: list[str]) -> str | None:
+    """Where Scrapy's log goes (None: to the terminal, with -v or an explicit LOG_FILE)."""
+    if args.verbose or settings.get("LOG_FILE"):
+        return None
+    if args.runs_dir:
+        folder = Path(args.runs_dir) / (site_ids[0] if len(site_ids) == 1 else "")
+        record = str(settings.get("NEWSCRAWLER_RUN_RECORD") or "")
+        stamp = Path(record).stem if record else "crawl"
+        return str(folder / f"{stamp}.log")
+    state = str(settings.get("NEWSCRAWLER_STATE_PATH") or ".newscrawler/state.sqlite3")
+    return str(Path(state).parent / "crawl.log")
+
+
+def _cmd_crawl(args: argparse.Namespace) -> int:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from newscrawler.exitcodes import EXIT_USAGE
+    from newscrawler.safety.redact import install_redaction, redact
+    from newscrawler.sites import SiteFileError, UnknownSiteError, get_site, load_sites
+
+    # Credentials given on the command line (-o ftp://user:pw@..., -s X=redis://:pw@...) are
+    # known before any message could quote them.
+    install_redaction(
+        [*sys.argv[1:], *(args.set or []), args.output, args.overwrite_output, args.redis]
+    )
+    try:
+        site_ids = list(load_sites()) if args.all else args.sites
+    except SiteFileError as exc:  # a site file outside the package that cannot be loaded
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not site_ids:
+        print(
+            "newscrawler crawl: name a site or use --all; see `newscrawler list`", file=sys.stderr
+        )
+        return EXIT_USAGE
+    try:
+        for site_id in site_ids:
+            get_site(site_id)
+    except (UnknownSiteError, SiteFileError) as exc:
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    overrides = _crawl_overrides(args)
+    if isinstance(overrides, str):
+        print(redact(f"newscrawler crawl: {overrides}"), file=sys.stderr)
+        return EXIT_USAGE
+    settings = get_project_settings()
+    if args.replay:
+        from newscrawler.replay.recording import Recording
+
+        try:
+            Recording.load(args.replay)
+        except (OSError, ValueError) as exc:
+            print(f"newscrawler: --replay {args.replay}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        overrides["NEWSCRAWLER_REPLAY_DIR"] = args.replay
+        # Politeness delays protect live servers; a replay reads local files. `-s` still wins.
+        settings.set("DOWNLOAD_DELAY", 0, priority="command")
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="command")
     settings.setdict(overrides, priority="cmdline")
     # Everything that would stop the crawl later is found now, before a file or a site is touched.
     problems = _start_problems(settings, site_ids, _settings_pairs(args.arg))
     if problems:
         print("newscrawler: cannot start, fix the configuration first:", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in problems), file=sys.stderr)
-        return 2
-    if args.overwrite_output:
+        return EXIT_USAGE
+    output = args.overwrite_output or args.output
+    replaced = 0
+    if args.overwrite_output and output != "-":
+        replaced = _line_count(Path(output))
         # Truncated once here, then appended to by every site's writer of this run.
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_bytes(b"")
+    log_file = _log_file(args, settings, site_ids)
+    if log_file:
+        # One log per command, rewritten each time; every site's crawler appends to it.
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        Path(log_file).write_bytes(b"")
+        settings.set("LOG_FILE", log_file, priority="cmdline")
+        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
     locks = []
     if args.runs_dir:
         from newscrawler.scheduler.commands import lock_sites
@@ -121,14 +182,113 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         except SiteLockedError as exc:  # runs of one site never overlap
             print(f"newscrawler: {exc}", file=sys.stderr)
             return 3
-    process = CrawlerProcess(settings)
+    try:
+        return _run_crawl(args, settings, site_ids, log_file, CrawlerProcess, replaced)
+    finally:
+        for lock in locks:
+            lock.release()
+
+
+def _run_crawl(
+    args: argparse.Namespace,
+    settings: Settings,
+    site_ids: list[str],
+    log_file: str | None,
+    process_class: type[CrawlerProcess],
+    replaced: int = 0,
+) -> int:
+    import time
+
+    from newscrawler.console import CrawlDisplay, format_summary
+    from newscrawler.outcome import crawl_exit_code, site_outcome
+    from newscrawler.safety.config import credential_urls, credential_values
+    from newscrawler.safety.redact import install_redaction
+
+    started = time.monotonic()
+    process = process_class(settings)
     install_redaction(credential_urls(settings), credential_values(settings))
-    for site_id in site_ids:
-        process.crawl(site_id, **_settings_pairs(args.arg))
-    process.start()
-    for lock in locks:
-        lock.release()
-    return 1 if process.bootstrap_failed else 0
+    crawlers = [process.create_crawler(site_id) for site_id in site_ids]
+    for crawler in crawlers:
+        process.crawl(crawler, **_settings_pairs(args.arg))
+
+    def current() -> list[tuple[str, dict[str, Any] | None]]:
+        return [
+            (c.spidercls.name, c.stats.get_stats() if c.stats is not None else None)
+            for c in crawlers
+        ]
+
+    display = None
+    if not args.verbose and not args.quiet:
+        display = CrawlDisplay(
+            current,
+            sys.stderr,
+            live=sys.stderr.isatty(),
+            interval=settings.getfloat("NEWSCRAWLER_PROGRESS_INTERVAL"),
+        )
+        _every(display.refresh, 0.25 if display.live else 1.0)
+        display.start()
+    from newscrawler.stopping import CrawlStopper
+
+    stopper = CrawlStopper(process, settings.getfloat("NEWSCRAWLER_STOP_GRACE"))
+    if display is not None:
+        stopper.on_interrupt = display.stopping
+    stopper.install()
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        if display is not None:
+            display.stop()
+    if process.bootstrap_failed and not any(c.stats and c.stats.get_stats() for c in crawlers):
+        where = f" (see {log_file})" if log_file else ""
+        print(f"newscrawler: the crawl could not start{where}", file=sys.stderr)
+        return 1
+    outcomes = [site_outcome(stats or {}, name) for name, stats in current()]
+    if stopper.interrupted:
+        for outcome in outcomes:
+            if outcome.finish_reason == "finished":
+                continue  # this site was done before the signal
+            outcome.finish_reason = "shutdown"
+    output = args.overwrite_output or args.output or settings.get("NEWSCRAWLER_OUTPUT")
+    print(
+        format_summary(
+            outcomes,
+            output=str(output or "articles.jsonl"),
+            state=str(settings.get("NEWSCRAWLER_STATE_PATH") or "") or None,
+            log_file=log_file,
+            fresh=args.fresh,
+            elapsed=time.monotonic() - started,
+            replaced=replaced,
+        ),
+        file=sys.stderr,
+    )
+    return crawl_exit_code(
+        outcomes,
+        interrupted=stopper.interrupted,
+        distributed=bool(settings.get("NEWSCRAWLER_REDIS_URL")),
+    )
+
+
+def _line_count(path: Path) -> int:
+    """Lines in `path` (0 when it does not exist), read in blocks."""
+    try:
+        with path.open("rb") as handle:
+            return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return 0
+
+
+def _every(call: Callable[[], None], seconds: float) -> None:
+    """Call `call` every `seconds` from the reactor once it runs (the reactor is installed by
+    the CrawlerProcess, so this comes after it is made)."""
+    from twisted.internet import reactor, task
+
+    loop = task.LoopingCall(call)
+
+    def start() -> None:
+        loop.start(seconds, now=False)
+
+    # Stopped with the reactor: a LoopingCall only runs while the reactor does.
+    reactor.callWhenRunning(start)
 
 
 def _start_problems(
@@ -152,22 +312,52 @@ def _start_problems(
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from newscrawler.extract import run_extract
+    from newscrawler.saved_pages import run_extract
 
     return run_extract(args.files, args.url, sys.stdout, sys.stderr)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from newscrawler.export import read_articles, write_text
+    from newscrawler.exitcodes import EXIT_USAGE
+    from newscrawler.export import TEXT_WRITERS, keep_article, read_articles, write_parquet
+    from newscrawler.pipelines.filters import parse_languages, parse_since
 
-    source = sys.stdin if args.file == "-" else args.file
     try:
-        count = write_text(read_articles(source), sys.stdout)
+        since = parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        print(f"newscrawler export: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    languages = parse_languages(args.language or "")
+    sites = args.site or []
+    if args.format == "parquet" and not args.output:
+        print(
+            "newscrawler export: Parquet is binary; name the file with -o FILE.parquet",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    source = sys.stdin if args.file == "-" else args.file
+    articles = (a for a in read_articles(source) if keep_article(a, sites, since, languages))
+    try:
+        if args.format == "parquet":
+            write_parquet(articles, args.output)
+            return 0
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                TEXT_WRITERS[args.format](articles, out)
+            return 0
+        count = TEXT_WRITERS[args.format](articles, sys.stdout)
+        if count and args.format == "text" and sys.stdout.isatty():
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `newscrawler export ... | head`: the reader has what it wanted. Later writes (and
+        # Python's own flush at exit) go nowhere instead of raising again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (OSError, ValueError) as exc:
         print(f"newscrawler export: {exc}", file=sys.stderr)
         return 1
-    if count and sys.stdout.isatty():
-        sys.stdout.write("\n")
     return 0
 
 
@@ -191,6 +381,8 @@ def _cmd_fixture_record(args: argparse.Namespace) -> int:
     from newscrawler.fixturetool import record_page
     from newscrawler.sites import get_site
 
+    # Recording is how a fixtures folder starts: make it rather than refuse.
+    Path(args.fixtures).mkdir(parents=True, exist_ok=True)
     found = _fixtures_and_sites(args)
     if isinstance(found, int):
         return found
@@ -275,10 +467,40 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--all", action="store_true", help="crawl every registered site")
     _add_sites_option(crawl)
     crawl.add_argument(
-        "-o", "--output", help="append articles to this .jsonl file (default: articles.jsonl)"
+        "-o",
+        "--output",
+        help="append articles to this .jsonl file (default: articles.jsonl); - for standard output",
     )
     crawl.add_argument(
         "-O", "--overwrite-output", help="write articles to this .jsonl file, replacing it"
+    )
+    crawl.add_argument(
+        "--fresh",
+        action="store_true",
+        help="do not read the state: fetch and write every article found, known or not",
+    )
+    crawl.add_argument(
+        "--max-articles",
+        type=int,
+        metavar="N",
+        help="stop each site after exactly N articles written (NEWSCRAWLER_MAX_ARTICLES)",
+    )
+    crawl.add_argument(
+        "--since",
+        metavar="DATE",
+        help="leave out articles published before DATE, YYYY-MM-DD (counted in the summary)",
+    )
+    crawl.add_argument(
+        "--language",
+        metavar="LANGS",
+        help="keep only articles in these languages, e.g. ja,en (NEWSCRAWLER_LANGUAGES)",
+    )
+    loudness = crawl.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-v", "--verbose", action="store_true", help="Scrapy's full log on the terminal"
+    )
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the summary and problems"
     )
     crawl.add_argument(
         "--replay", metavar="DIR", help="serve the site from a recorded folder, offline"
@@ -316,8 +538,20 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="render a JSON Lines file in another format")
     export.add_argument("file", help="articles .jsonl file, or - for standard input")
     export.add_argument(
-        "--format", choices=["text"], default="text", help="text: the source document's layout"
+        "--format",
+        choices=["text", "jsonl", "csv", "parquet"],
+        default="text",
+        help="text: the source document's layout (default); jsonl: the articles again, filtered; "
+        "csv: one row per article; parquet: typed columns (needs -o)",
     )
+    export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    export.add_argument(
+        "--site", action="append", metavar="SITE", help="only this site's articles (repeatable)"
+    )
+    export.add_argument(
+        "--since", metavar="DATE", help="only articles published on or after DATE (YYYY-MM-DD)"
+    )
+    export.add_argument("--language", metavar="LANGS", help="only these languages, e.g. ja,en")
     export.set_defaults(func=_cmd_export)
 
     extract = commands.add_parser(

@@ -373,7 +373,7 @@ class RequestDoneMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestDoneMiddleware:
         if not crawler.settings.get("NEWSCRAWLER_REDIS_URL"):
-            raise NotConfigured("no NEWSCRAWLER_REDIS_URL")
+            raise NotConfigured  # no message: a crawl without Redis is the usual case
         return cls(crawler)
 
     # An async generator named process_spider_output: Scrapy 2.19 skips, with an error in the

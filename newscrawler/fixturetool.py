@@ -33,6 +33,7 @@ __all__ = [
     "compare",
     "expected_document",
     "find_cases",
+    "make_replayable",
     "print_check_table",
     "record_page",
     "refresh",
@@ -177,17 +178,93 @@ def save_response(
     gzipped = (_header(headers, "Content-Encoding") or "").lower() == "gzip"
     file_name = f"pages/{name or page_name(url)}.html" + (".gz" if gzipped else "")
     (folder / file_name).write_bytes(body)
+    _index_put(folder, url, status, headers, file_name)
+    return folder / file_name
+
+
+def _index(folder: Path) -> dict[str, Any]:
     index_path = folder / INDEX_FILE
-    index: dict[str, Any] = (
-        json.loads(index_path.read_text(encoding="utf-8"))
-        if index_path.is_file()
-        else {"responses": []}
-    )
+    if index_path.is_file():
+        loaded: dict[str, Any] = json.loads(index_path.read_text(encoding="utf-8"))
+        return loaded
+    return {"responses": []}
+
+
+def _index_put(
+    folder: Path, url: str, status: int, headers: Mapping[str, str], file_name: str
+) -> None:
+    """List `url` in the recording's index (replacing an entry for the same URL)."""
+    index = _index(folder)
     entry = {"url": url, "status": status, "headers": dict(headers), "body": file_name}
     responses = [r for r in index.get("responses", []) if r.get("url") != url]
     index["responses"] = [*responses, entry]
-    index_path.write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return folder / file_name
+    (folder / INDEX_FILE).write_text(
+        json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+# The sitemap `fixture record` keeps of the pages it recorded, so that a replayed crawl of the
+# site discovers them: robots.txt names it, as a site's own robots.txt names its sitemaps.
+FIXTURE_SITEMAP = "newscrawler-fixtures-sitemap.xml"
+_LOC_RE = re.compile(r"<loc>([^<]+)</loc>")
+
+
+def _unescape_xml(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _escape_xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def make_replayable(
+    fixtures: Path, site_id: str, page_url: str, robots: tuple[int, bytes] | None
+) -> list[str]:
+    """Make a recorded page discoverable by a replayed crawl: robots.txt of the page's host
+    (as served when `robots` gives its status and body, else kept as recorded, else empty)
+    with a `Sitemap:` line naming the fixture sitemap, which lists every recorded page.
+    Returns the URLs written."""
+    folder = fixtures / site_id / "site"
+    parts = urlsplit(page_url)
+    root = f"{parts.scheme}://{parts.netloc}"
+    robots_url, sitemap_url = f"{root}/robots.txt", f"{root}/{FIXTURE_SITEMAP}"
+    entries = {r.get("url"): r for r in _index(folder).get("responses", [])}
+    if robots_url in entries and (folder / entries[robots_url]["body"]).is_file():
+        robots_file = str(entries[robots_url]["body"])
+        data = (folder / robots_file).read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+    else:
+        robots_file = "robots.txt"
+        # A robots.txt that is not 200 says nothing about the site: replay it as empty.
+        data = robots[1] if robots and robots[0] == 200 else b""
+    text = data.decode("utf-8", "replace")
+    if f"Sitemap: {sitemap_url}" not in text:
+        text = text.rstrip("\n") + ("\n" if text.strip() else "") + f"Sitemap: {sitemap_url}\n"
+    (folder / robots_file).write_text(text, encoding="utf-8")
+    _index_put(folder, robots_url, 200, {"Content-Type": "text/plain; charset=utf-8"}, robots_file)
+    sitemap_path = folder / FIXTURE_SITEMAP
+    listed = (
+        [_unescape_xml(u) for u in _LOC_RE.findall(sitemap_path.read_text(encoding="utf-8"))]
+        if sitemap_path.is_file()
+        else []
+    )
+    if page_url not in listed:
+        listed.append(page_url)
+    urls = "".join(f"<url><loc>{_escape_xml(u)}</loc></url>\n" for u in listed)
+    sitemap_path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n',
+        encoding="utf-8",
+    )
+    _index_put(
+        folder,
+        sitemap_url,
+        200,
+        {"Content-Type": "application/xml; charset=utf-8"},
+        FIXTURE_SITEMAP,
+    )
+    return [robots_url, sitemap_url]
 
 
 # Headers that describe one transfer, not the page; recorded bodies are whole and unchunked.
@@ -203,6 +280,9 @@ class RawResponseRecorder:
     captured: ClassVar[dict[str, Any]] = {}
 
     def process_response(self, request: Any, response: Any) -> Any:
+        if urlsplit(request.url).path == "/robots.txt" and "robots" not in self.captured:
+            # The robots.txt Scrapy fetched before the page: recorded too, for the replay.
+            self.captured["robots"] = (response.status, response.body)
         if request.meta.get("newscrawler_record") and "raw" not in self.captured:
             # Copied now: the decompression middleware edits the headers object in place.
             headers = {
@@ -263,9 +343,13 @@ def record_page(site: Site, url: str, fixtures: Path, settings_overrides: Mappin
     article = result.article
     expected_path = fixtures / site.id / "expected" / f"{body_path.name.split('.')[0]}.json"
     write_expected(expected_path, expected_document(raw_url, article))
+    robots = captured.get("robots")
+    if robots is not None and robots[1][:2] == b"\x1f\x8b":
+        robots = (robots[0], gzip.decompress(robots[1]))
+    made = make_replayable(fixtures, site.id, raw_url, robots)
     print(f"saved {body_path} ({len(body)} bytes as served, status {status})")
+    print(f"listed it in {made[1]}, named by {made[0]}: `--replay` crawls find it")
     print(f"wrote {expected_path}: the current extraction; check every field against the page")
-    print("  and list the URL in the recorded sitemap or feed so discovery finds it too.")
     return 0
 
 
@@ -340,10 +424,13 @@ def print_check_table(fixtures: Path, site_ids: list[str], out: TextIO) -> int:
             if not result.ok:
                 failures.append(f"{case.name}: {result.explain()}")
         failed_cases += any(not r.ok for r in results)
-    for site_id in site_ids or []:
-        if site_id not in rows:
-            failures.append(f"{site_id}: no saved page with an expected article")
-            failed_cases += 1
+    # A site without saved pages is a failure of the check, not a failed page.
+    missing = [site_id for site_id in site_ids or [] if site_id not in rows]
+    for site_id in missing:
+        failures.append(
+            f"{site_id}: no saved page with an expected article; record one with "
+            f"`newscrawler fixture record {site_id} URL`"
+        )
     width = max([len(s) for s in rows] + [4])
     header = f"{'site':<{width}} pages " + " ".join(f"{_SHORT[f]:<5}" for f in EXPECTED_FIELDS)
     print(header, file=out)
@@ -355,8 +442,11 @@ def print_check_table(fixtures: Path, site_ids: list[str], out: TextIO) -> int:
     for failure in failures:
         print(failure, file=out)
     total = sum(pages.values())
-    print(f"{total - failed_cases} of {total} saved pages pass", file=out)
-    return failed_cases
+    line = f"{total - failed_cases} of {total} saved pages pass"
+    if missing:
+        line += f"; {len(missing)} site{'s' if len(missing) > 1 else ''} without saved pages"
+    print(line, file=out)
+    return failed_cases + len(missing)
 
 
 def all_site_ids() -> list[str]:

@@ -61,6 +61,9 @@ DOWNLOADER_MIDDLEWARES = {
     # scrapy-splash's, at its documented place (after cookies, before compression); off unless
     # SPLASH_URL is set.
     "newscrawler.splash.middleware.SplashRenderMiddleware": 725,
+    # Just after Scrapy's HttpProxyMiddleware (750): a connection error through a proxy is
+    # reported as the proxy's, before the retry middleware (550) retries it.
+    "newscrawler.safety.proxy.ProxyErrorMiddleware": 760,
 }
 
 SPIDER_MIDDLEWARES = {
@@ -74,6 +77,9 @@ ITEM_PIPELINES = {
     # Counts per-site field fill rates of valid articles (before deduplication, so a re-crawl
     # of known pages still measures them) for the drift alarms.
     "newscrawler.drift.FillRatePipeline": 250,
+    # --since / --language: after validation (a date and a language to compare), before the
+    # state is asked about the article; off unless one is set.
+    "newscrawler.pipelines.filters.FilterArticlesPipeline": 260,
     "newscrawler.pipelines.deduplicate.DeduplicateArticlesPipeline": 300,
     # After exact duplicates and revisions are settled: syndicated copies by body similarity.
     "newscrawler.pipelines.neardup.LinkNearDuplicatesPipeline": 400,
@@ -96,6 +102,13 @@ TELNETCONSOLE_ENABLED = False
 
 # JSON Lines output. Empty: taken from FEEDS (`-o FILE` / `-O FILE`), else `articles.jsonl`.
 NEWSCRAWLER_OUTPUT = ""
+# Stop a site's crawl once this many articles are written (`--max-articles`); 0: no limit. Exact,
+# unlike CLOSESPIDER_ITEMCOUNT: articles in flight past the limit are left out, not written.
+NEWSCRAWLER_MAX_ARTICLES = 0
+# Leave out articles published before this day, YYYY-MM-DD (`--since`); undated ones are kept.
+NEWSCRAWLER_SINCE = ""
+# Keep only articles in these languages, e.g. ["ja", "en"] (`--language ja,en`); empty: all.
+NEWSCRAWLER_LANGUAGES: list[str] = []
 # fsync after every line: survives power loss, costs a disk flush per article. Off by default;
 # every line is still written with one unbuffered write, so a killed process leaves whole lines.
 NEWSCRAWLER_OUTPUT_FSYNC = False
@@ -130,6 +143,9 @@ NEWSCRAWLER_DEDUP_ACROSS_RUNS = True
 NEWSCRAWLER_REPLAY_DIR = ""
 # In replay, a URL missing from the recording answers 404 (True) or is an error (False).
 NEWSCRAWLER_REPLAY_MISSING_404 = True
+# Seconds a Ctrl-C (or SIGTERM) lets the crawl close its sites before it stops at once; a second
+# Ctrl-C stops at once. Pages still in flight then are fetched again by the next run.
+NEWSCRAWLER_STOP_GRACE = 3.0
 # Seconds between progress lines in the log; 0 turns them off (the final summary stays).
 NEWSCRAWLER_PROGRESS_INTERVAL = 10.0
 # Minimum body length (characters, all paragraphs) for an article to be valid.

@@ -38,6 +38,8 @@ def run_newscrawler(
         "-m",
         "newscrawler.cli",
         *args,
+        # Scrapy's log on stderr, where these tests read it (without -v it goes to a file).
+        *(["-v"] if args[:1] == ["crawl"] else []),
         "-s",
         "DOWNLOAD_DELAY=0",
         "-s",

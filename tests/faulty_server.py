@@ -413,7 +413,8 @@ def crawl_test_site(
     child_env = child_environment()
     child_env["NEWSCRAWLER_SITES_DIR"] = str(SITES_DIR)
     child_env.update(env or {})
-    command = [sys.executable, "-m", "newscrawler.cli", "crawl", TEST_SITE]
+    # -v: Scrapy's log on stderr, where the tests read it.
+    command = [sys.executable, "-m", "newscrawler.cli", "crawl", TEST_SITE, "-v"]
     command += ["-a", f"start_url={start_url}", "--state", "state.sqlite3"]
     command += ["-O", output] if output else []
     for name, value in {**FAST_SETTINGS, **(settings or {})}.items():

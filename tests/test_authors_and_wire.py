@@ -26,6 +26,12 @@ from newscrawler.extraction.wire import find_wire_source, wire_name
         ("The Associated Press", []),
         ("Image: Getty Images", []),
         ("Jane Doe, jane doe", ["Jane Doe"]),
+        # A surname that is also a role word stays a name; the role written as one stays out.
+        ("By Jane Reporter", ["Jane Reporter"]),
+        ("Mary Editor and Staff Reporter", ["Mary Editor"]),
+        ("Jane Doe, reporter", ["Jane Doe"]),
+        ("Senior Editor", []),
+        ("Tokyo Correspondent", []),
     ],
 )
 def test_split_authors(byline: str, expected: list[str]) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from newscrawler.exitcodes import EXIT_NOTHING_FETCHED
 from newscrawler.safety.boundary import host_allowed, start_url_problem
 from newscrawler.safety.paths import (
     UnsafePathError,
@@ -528,7 +529,7 @@ def test_credentials_never_appear_when_the_proxy_is_down(tmp_path: Path) -> None
             env={"http_proxy": f"http://crawler:pr0xy-s3cret@127.0.0.1:{closed_port()}"},
             extra_args=["-L", "DEBUG"],
         )
-    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.returncode == EXIT_NOTHING_FETCHED, run.stderr[-3000:]
     # robots.txt could not be fetched through the proxy, so the site is not crawled (RFC 9309).
     (reject,) = run.rejects()
     assert reject["reason"] == "robots-unreachable"
@@ -568,10 +569,10 @@ BAD_SETTINGS = [
     (["-s", "DOWNLOAD_DELAY=1e308"], "DOWNLOAD_DELAY='1e308' must be 3600 or less"),
     (["-s", "DOWNLOAD_DELAY=nan"], "DOWNLOAD_DELAY='nan' is not a number"),
     (["-s", "LOG_LEVEL=LOUD"], "LOG_LEVEL='LOUD' is not a level"),
-    (["-O", "."], "is a folder; name a file inside it"),
+    (["-O", "folder.jsonl"], "is a folder; name a file inside it"),
     (["-O", "blocker/out.jsonl"], "'blocker' is a file, not a folder"),
     (["-s", "NEWSCRAWLER_REJECTS=blocker/r.jsonl"], "NEWSCRAWLER_REJECTS='blocker/r.jsonl'"),
-    (["-O", "runs/%(name)s/../../../x"], "outside"),
+    (["-O", "runs/%(name)s/../../../x.jsonl"], "outside"),
     (["-s", "SPLASH_URL=localhost:8050"], "SPLASH_URL='localhost:8050' is not a Splash URL"),
     (
         ["-s", f"NEWSCRAWLER_REDIS_URL=redis://:pw-9876@127.0.0.1:{CLOSED}/0"],
@@ -588,6 +589,7 @@ def test_bad_configuration_fails_at_start_up_with_what_to_fix(
     routes: dict[str, Behaviour] = {"/robots.txt": ROBOTS_OK}
     (tmp_path / "out.jsonl").write_text('{"kept": true}\n')
     (tmp_path / "blocker").write_text("a file where a folder should be")
+    (tmp_path / "folder.jsonl").mkdir()
     args = [a.replace(CLOSED, str(closed_port())) for a in args]
     with FaultyServer(routes) as server:
         routes["/sitemap.xml"] = sitemap(server.base, [])

@@ -28,7 +28,7 @@ TRIALS = 20
 
 
 def crawl_command(start_url: str) -> list[str]:
-    command = [sys.executable, "-m", "newscrawler.cli", "crawl", "hostile"]
+    command = [sys.executable, "-m", "newscrawler.cli", "crawl", "hostile", "-v"]
     command += ["-a", f"start_url={start_url}", "--state", "state.sqlite3", "-o", "out.jsonl"]
     for setting in (
         "DOWNLOAD_DELAY=0",

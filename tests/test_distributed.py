@@ -127,7 +127,17 @@ def start_worker(
     env["NEWSCRAWLER_SITES_DIR"] = str(SITES_DIR)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["NEWSCRAWLER_TEST_HOLD"] = hold
-    command = [sys.executable, "-m", "newscrawler.cli", "crawl", TEST_SITE, "--redis", REDIS_URL]
+    # -v: Scrapy's log in stderr.txt, where the tests read it.
+    command = [
+        sys.executable,
+        "-m",
+        "newscrawler.cli",
+        "crawl",
+        TEST_SITE,
+        "-v",
+        "--redis",
+        REDIS_URL,
+    ]
     command += ["-a", f"start_url={server.url('/sitemap.xml')}", "--state", "state.sqlite3"]
     command += ["-o", "out.jsonl"]
     settings = {

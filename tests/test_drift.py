@@ -80,6 +80,7 @@ def _crawl(tmp_path: Path, recording: Path, run: int) -> subprocess.CompletedPro
                 "newscrawler.cli",
                 "crawl",
                 "japannews",
+                "-v",  # Scrapy's log (stats dump, per-spider summary) on stderr
                 "-O",
                 str(tmp_path / f"out{run}.jsonl"),
                 # A fresh state each run, so every run fetches and extracts the page again;

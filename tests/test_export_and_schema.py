@@ -140,3 +140,99 @@ def test_to_dict_is_a_deep_copy_in_schema_order() -> None:
     document["extraction"]["tags"] = "meta"
     assert article.body == ["One.", "Two."] and article.tags == ["a", "b"]
     assert article.extraction == {"title": "json-ld", "body": "generic"}
+
+
+def _articles(count: int) -> list[dict[str, object]]:
+    from newscrawler.items import Article
+
+    articles = []
+    for n in range(count):
+        article = Article(
+            id=f"{n:032x}",
+            site="jmh" if n % 2 else "asahi",
+            title=f"Story {n}",
+            body=[f"First paragraph {n}.", "Second, with a comma."],
+            tags=["Japan", "U.S."],
+            authors=["Jane Reporter"],
+            published_at=f"2017-03-{10 + n % 10:02d}T10:00:00+09:00",
+            language="en-US" if n % 2 else "ja",
+            word_count=6,
+            extraction={"title": "json-ld"},
+        ).to_dict()
+        articles.append(article)
+    return articles
+
+
+def _export(args: list[str], data: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    (cwd / "a.jsonl").write_text(data, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "newscrawler.cli", "export", "a.jsonl", *args],
+        capture_output=True, cwd=cwd, check=False,
+    )  # fmt: skip
+
+
+def test_export_csv_has_a_header_and_one_row_per_article(tmp_path: Path) -> None:
+    import csv
+
+    from newscrawler.items import ARTICLE_FIELDS
+
+    articles = _articles(3)
+    result = _export(["--format", "csv"], "".join(json.dumps(a) + "\n" for a in articles), tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout.decode("utf-8"))))
+    assert tuple(rows[0]) == ARTICLE_FIELDS
+    assert len(rows) == 4
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["body"] == "First paragraph 0.\n\nSecond, with a comma."
+    assert row["tags"] == "Japan; U.S."
+    assert row["subtitle"] == ""
+    assert json.loads(row["extraction"]) == {"title": "json-ld"}
+
+
+def test_export_parquet_is_typed_and_readable_by_pyarrow(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    articles = _articles(5)
+    data = "".join(json.dumps(a) + "\n" for a in articles)
+    refused = _export(["--format", "parquet"], data, tmp_path)
+    assert refused.returncode == 2 and b"-o FILE.parquet" in refused.stderr
+    result = _export(["--format", "parquet", "-o", "a.parquet"], data, tmp_path)
+    assert result.returncode == 0, result.stderr
+    table = pq.read_table(tmp_path / "a.parquet")
+    assert table.num_rows == 5
+    assert str(table.schema.field("body").type) == "list<element: string>"
+    assert str(table.schema.field("word_count").type) == "int64"
+    rows = table.to_pylist()
+    assert rows[0]["body"] == articles[0]["body"]
+    assert rows[0]["subtitle"] is None
+    assert dict(rows[0]["extraction"]) == {"title": "json-ld"}
+
+
+def test_export_jsonl_filters_by_site_day_and_language(tmp_path: Path) -> None:
+    articles = _articles(10)
+    data = "".join(json.dumps(a) + "\n" for a in articles)
+    result = _export(
+        ["--format", "jsonl", "--site", "jmh", "--since", "2017-03-15"], data, tmp_path
+    )
+    kept = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [a["title"] for a in kept] == ["Story 5", "Story 7", "Story 9"]
+    result = _export(["--format", "jsonl", "--language", "ja"], data, tmp_path)
+    assert len(result.stdout.decode().splitlines()) == 5
+
+
+def test_export_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    # Far more than a pipe holds, so the writer meets the closed pipe.
+    (tmp_path / "a.jsonl").write_text(
+        "".join(json.dumps(a) + "\n" for a in _articles(3000)), encoding="utf-8"
+    )
+    for fmt in ("text", "csv", "jsonl"):
+        with subprocess.Popen(
+            [sys.executable, "-m", "newscrawler.cli", "export", "--format", fmt, "a.jsonl"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        ) as child:  # fmt: skip
+            assert child.stdout is not None and child.stderr is not None
+            child.stdout.readline()
+            child.stdout.close()  # as `| head -1` does
+            err = child.stderr.read()
+            assert child.wait(timeout=60) == 0, err
+        assert err == b"", err

@@ -62,6 +62,16 @@ def test_check_fails_on_a_regression_and_refresh_write_repairs_it(
     assert main(["check", "japannews", "--fixtures", str(fixtures)]) == 0
 
 
+def test_check_of_a_site_without_saved_pages_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "jmh", "--fixtures", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "0 of 0 saved pages pass; 1 site without saved pages" in out
+    assert "newscrawler fixture record jmh URL" in out
+    assert "-1" not in out
+
+
 def test_check_names_an_unknown_site(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "nosuchsite", "--fixtures", str(FIXTURES)]) == 2
     assert "unknown site 'nosuchsite'" in capsys.readouterr().err
@@ -70,8 +80,7 @@ def test_check_names_an_unknown_site(capsys: pytest.CaptureFixture[str]) -> None
 def test_record_saves_the_page_as_served_with_a_draft_expected_article(tmp_path: Path) -> None:
     """A real Scrapy fetch (robots.txt, proxy, decompression) of a page served gzip by a
     server on 127.0.0.1: the bytes on disk are the bytes on the wire."""
-    fixtures = tmp_path / "fixtures"
-    fixtures.mkdir()
+    fixtures = tmp_path / "fixtures"  # not made: recording starts the folder
     with RecordingProxyServer(Recording.load(FIXTURES / "japannews" / "site")) as server:
         env = {**child_environment(server.url), "PYTHONPATH": str(ROOT)}
         result = subprocess.run(
@@ -100,8 +109,8 @@ def test_record_saves_the_page_as_served_with_a_draft_expected_article(tmp_path:
     assert "https://japannews.yomiuri.co.jp/robots.txt" in requested
     site = fixtures / "japannews" / "site"
     index = json.loads((site / "index.json").read_text(encoding="utf-8"))
-    [entry] = index["responses"]
-    assert entry["url"] == JAPANNEWS_URL and entry["status"] == 200
+    [entry] = [r for r in index["responses"] if r["url"] == JAPANNEWS_URL]
+    assert entry["status"] == 200
     headers = {k.lower(): v for k, v in entry["headers"].items()}
     assert headers["content-encoding"] == "gzip"
     assert headers["content-type"].startswith("text/html")
@@ -112,3 +121,15 @@ def test_record_saves_the_page_as_served_with_a_draft_expected_article(tmp_path:
         JAPANNEWS_EXPECTED.read_text(encoding="utf-8")
     )
     assert "check every field" in result.stdout
+    # Replayable as recorded: robots.txt (as served, plus a Sitemap line) and a sitemap that
+    # lists the page are recorded with it, so a replayed crawl finds the article.
+    assert "Sitemap: https://japannews.yomiuri.co.jp/newscrawler-fixtures-sitemap.xml" in (
+        site / "robots.txt"
+    ).read_text(encoding="utf-8")
+    replayed = subprocess.run(
+        [sys.executable, "-m", "newscrawler.cli", "crawl", "japannews", "--replay", str(fixtures),
+         "-o", "-", "-q"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert replayed.returncode == 0, replayed.stderr[-3000:]
+    assert [json.loads(line)["url"] for line in replayed.stdout.splitlines()] == [JAPANNEWS_URL]

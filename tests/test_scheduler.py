@@ -193,7 +193,7 @@ def test_schedule_hands_settings_to_runs_outside_their_command_line(
             runs = _children_of(scheduler.pid)
         assert runs, "the scheduler started no run"
         cmdline = Path(f"/proc/{runs[0]}/cmdline").read_bytes().decode().split("\0")
-        log_path = tmp_path / "runs" / "localnews" / "crawl.log"
+        run_dir = tmp_path / "runs" / "localnews"
         while not read_runs(tmp_path / "runs") and time.monotonic() < deadline:
             time.sleep(0.1)  # until the run is crawling (its record written), then stop it
         scheduler.send_signal(signal.SIGTERM)
@@ -202,7 +202,7 @@ def test_schedule_hands_settings_to_runs_outside_their_command_line(
     assert "crawl" in cmdline and "localnews" in cmdline, cmdline
     assert not [arg for arg in cmdline if secret in arg or "SPLASH_URL" in arg], cmdline
     # The run did get the setting: it checked Splash at start-up (optional for this site).
-    log = log_path.read_text()
+    log = "".join(path.read_text() for path in run_dir.glob("*.log"))
     assert "cannot reach Splash at http://***@127.0.0.1" in log, log[-3000:]
     assert secret not in log and secret not in output
 
@@ -223,3 +223,22 @@ def test_a_run_record_cannot_leave_its_folder(tmp_path: Path) -> None:
     ) in run.stderr
     assert not (tmp_path / "escaped.json").exists()
     assert hits == []
+
+
+def test_scheduler_log_names_what_a_run_s_exit_status_means(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from newscrawler.scheduler.cron import Scheduler
+
+    scheduler = Scheduler({"jmh": "0 0 1 1 *"}, tmp_path)
+    # Real processes ending as crawls do: fetched nothing (3), interrupted (4).
+    for site, code in (("jmh", 3), ("asahi", 4)):
+        child = subprocess.Popen([sys.executable, "-c", f"raise SystemExit({code})"])
+        child.wait()
+        scheduler.children[site] = child
+    with caplog.at_level("INFO", logger="newscrawler.scheduler.cron"):
+        scheduler._reap()
+    assert "jmh run (pid" in caplog.text
+    assert "ended with status 3 (no page could be fetched)" in caplog.text
+    assert "ended with status 4 (interrupted)" in caplog.text
+    assert scheduler.children == {}

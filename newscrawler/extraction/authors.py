@@ -29,13 +29,28 @@ _NOT_PEOPLE = {
     "no author", "unknown", "anonymous", "guest", "redaktion", "newsroom",
 }  # fmt: skip
 # A role or desk written where a name goes: "Yomiuri Shimbun Staff Writers", "Tokyo Correspondent".
+# "Reporter" and "Editor" are surnames too ("Jane Reporter"): as roles they need a word that
+# only a role takes before them ("Staff Reporter", "Senior Editor") or a lowercase spelling.
 _ROLE_RE = re.compile(
-    r"\b(?:staff writers?|staff reporters?|correspondents?|reporters?|editors?|contributors?|"
-    r"columnists?|photographers?|news service|news desk|bureau|編集部)$",
+    r"\b(?:staff writers?|correspondents?|contributors?|columnists?|photographers?|"
+    r"news service|news desk|bureau|編集部)$"
+    r"|\b(?:staff|senior|chief|deputy|managing|executive|associate|assistant|contributing|"
+    r"political|foreign|city|news|sports|business|metro|science|features?|special|our)\s+"
+    r"(?:reporters?|editors?)$",
     re.I,
 )
+_BARE_ROLE_RE = re.compile(r"\b(?:reporters?|editors?)$", re.I)
 # Japanese bylines put the role after the name: "松岡大地 記者".
 _JA_ROLE_SUFFIX_RE = re.compile(r"\s*(?:記者|特派員|撮影|기자|특파원)$")
+
+
+def _is_role(part: str) -> bool:
+    if _ROLE_RE.search(part):
+        return True
+    # The bare word is a role alone ("Reporter") or lowercase ("..., reporter"); capitalized
+    # after a name it is the surname ("Jane Reporter").
+    bare = _BARE_ROLE_RE.search(part)
+    return bare is not None and (" " not in part.strip() or bare.group(0).islower())
 
 
 def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = ()) -> list[str]:
@@ -54,7 +69,7 @@ def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = (
             key = part.casefold()
             if not part or key in _NOT_PEOPLE or key in outlet_keys or len(part) > 60:
                 continue
-            if _ROLE_RE.search(part) or wire_name(part) or _CREDIT_LINE_RE.search(part):
+            if _is_role(part) or wire_name(part) or _CREDIT_LINE_RE.search(part):
                 # A role, or a wire service (that is the story's `source`, not a person).
                 continue
             if any(ch.isdigit() for ch in part):

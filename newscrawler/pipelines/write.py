@@ -12,10 +12,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
+
+from scrapy.exceptions import DropItem
 
 from newscrawler.items import Article
 from newscrawler.rejects import RejectsLog, rejects_for_crawler
@@ -30,20 +34,57 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["JsonLinesWriter", "WriteJsonLinesPipeline", "output_target"]
+__all__ = [
+    "STDOUT",
+    "ArticleLimitReached",
+    "JsonLinesWriter",
+    "OutputConfigError",
+    "WriteJsonLinesPipeline",
+    "output_problem",
+    "output_target",
+]
 
 DEFAULT_OUTPUT = "articles.jsonl"
+# The output name meaning standard output: one line per article, nothing else on it.
+STDOUT = "-"
 _JSONLINES_FORMATS = {"jsonlines", "jl", "jsonl"}
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 class OutputConfigError(ValueError):
     """The output setting names something this writer cannot write."""
 
 
+def output_problem(path: str) -> str | None:
+    """Why `path` cannot be the output (None: it can): only a local `.jsonl` file, or `-`.
+    The message quotes the path redacted: a URL given here may carry a password."""
+    from newscrawler.safety.redact import redact
+
+    if path == STDOUT:
+        return None
+    scheme = _URL_RE.match(path)
+    # "C:" style drive letters are one letter; anything longer before ":" is a URL scheme.
+    if scheme and len(scheme.group(0)) > 2:
+        return redact(
+            f"{path!r} is a URL; newscrawler writes local .jsonl files only: "
+            "write locally and copy the file"
+        )
+    if not path.lower().endswith(".jsonl"):
+        return redact(
+            f"{path!r} is not a .jsonl file; newscrawler writes JSON Lines only: name the "
+            "output *.jsonl (or - for standard output), and use `newscrawler export` for "
+            "other formats"
+        )
+    return None
+
+
 def output_target(settings: BaseSettings) -> tuple[str, bool]:
     """(path, overwrite) from NEWSCRAWLER_OUTPUT, else from FEEDS (`-o`/`-O`), else the default."""
     explicit = settings.get("NEWSCRAWLER_OUTPUT")
     if explicit:
+        problem = output_problem(str(explicit))
+        if problem:
+            raise OutputConfigError(problem)
         return str(explicit), False
     feeds = settings.getdict("FEEDS")
     if not feeds:
@@ -64,6 +105,9 @@ def output_target(settings: BaseSettings) -> tuple[str, bool]:
             "write locally and copy the file"
         )
     path = unquote(parts.path) if parts.scheme == "file" else uri
+    problem = output_problem(path)
+    if problem:
+        raise OutputConfigError(problem)
     return path, bool((options or {}).get("overwrite", False))
 
 
@@ -73,12 +117,18 @@ class JsonLinesWriter:
     def __init__(self, path: str | Path, overwrite: bool = False, fsync: bool = False) -> None:
         self.path = Path(path)
         self.fsync = fsync
+        self.to_stdout = str(path) == STDOUT
+        if self.to_stdout:
+            # A copy of descriptor 1: closing the writer leaves the process's stdout open.
+            self.partial_tail = b""
+            self._fd: int | None = os.dup(1)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
         if overwrite:
             flags |= os.O_TRUNC
         self.partial_tail = b"" if overwrite else self._cut_partial_line()
-        self._fd: int | None = os.open(self.path, flags, 0o644)
+        self._fd = os.open(self.path, flags, 0o644)
 
     def _cut_partial_line(self) -> bytes:
         if not self.path.exists() or self.path.stat().st_size == 0:
@@ -105,13 +155,17 @@ class JsonLinesWriter:
         while view:
             written = os.write(self._fd, view)
             view = view[written:]
-        if self.fsync:
+        if self.fsync and not self.to_stdout:
             os.fsync(self._fd)
 
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+class ArticleLimitReached(DropItem):
+    """The crawl already wrote its --max-articles: this article is left for a later run."""
 
 
 class WriteJsonLinesPipeline:
@@ -121,10 +175,18 @@ class WriteJsonLinesPipeline:
         state: ArticleState | None = None,
         rejects: RejectsLog | None = None,
         stats: StatsCollector | None = None,
+        max_articles: int = 0,
+        stop_crawl: Callable[[str], None] | None = None,
     ) -> None:
         self.writer = writer
         self.state = state
         self.stats = stats
+        # 0: no limit. Counted here, at the write, so the file holds exactly this many lines
+        # however many articles were in flight when the limit was reached.
+        self.max_articles = max_articles
+        self.written = 0
+        self.stop_crawl = stop_crawl
+        self._stopping = False
         if writer.partial_tail and rejects is not None:
             rejects.add(
                 str(writer.path),
@@ -135,32 +197,72 @@ class WriteJsonLinesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WriteJsonLinesPipeline:
         path, overwrite = output_target(crawler.settings)
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
-        spider_name = getattr(crawler.spidercls, "name", "crawl")
-        # `%(name)s`/`%(time)s` must each stay one file name inside the template's folder.
-        path = str(expand_output_path(path, spider_name, now))
-        writer = JsonLinesWriter(
-            path, overwrite=overwrite, fsync=crawler.settings.getbool("NEWSCRAWLER_OUTPUT_FSYNC")
-        )
-        logger.info("writing articles to %s", writer.path)
+        fsync = crawler.settings.getbool("NEWSCRAWLER_OUTPUT_FSYNC")
         state = state_for_crawler(crawler)
-        # A kill between a line's write and its state record would re-emit that article: the
-        # output's last lines (and the previous run's, when each run has its own file) repair it.
-        previous = (
-            previous_output(writer.path) if crawler.settings.get("NEWSCRAWLER_RUN_RECORD") else None
+        if path == STDOUT:
+            writer = JsonLinesWriter(path, fsync=fsync)
+        else:
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
+            spider_name = getattr(crawler.spidercls, "name", "crawl")
+            # `%(name)s`/`%(time)s` must each stay one file name inside the template's folder.
+            path = str(expand_output_path(path, spider_name, now))
+            writer = JsonLinesWriter(path, overwrite=overwrite, fsync=fsync)
+            logger.info("writing articles to %s", writer.path)
+            # A kill between a line's write and its state record would re-emit that article:
+            # the output's last lines (and the previous run's, when each run has its own file)
+            # repair it.
+            previous = (
+                previous_output(writer.path)
+                if crawler.settings.get("NEWSCRAWLER_RUN_RECORD")
+                else None
+            )
+            reconcile_output(state, writer.path, *([previous] if previous else []))
+
+        def stop_crawl(reason: str) -> None:
+            from scrapy.utils.defer import deferred_from_coro
+
+            if crawler.engine is not None:
+                deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+
+        return cls(
+            writer,
+            state,
+            rejects_for_crawler(crawler),
+            crawler.stats,
+            crawler.settings.getint("NEWSCRAWLER_MAX_ARTICLES"),
+            stop_crawl,
         )
-        reconcile_output(state, writer.path, *([previous] if previous else []))
-        return cls(writer, state, rejects_for_crawler(crawler), crawler.stats)
+
+    def _stop(self, reason: str) -> None:
+        if not self._stopping and self.stop_crawl is not None:
+            self._stopping = True
+            self.stop_crawl(reason)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        self.writer.write(item.to_dict())
+        if self.max_articles and self.written >= self.max_articles:
+            if self.stats is not None:
+                self.stats.inc_value("newscrawler/filter/max-articles")
+            self._stop("max_articles")
+            raise ArticleLimitReached(
+                f"over --max-articles {self.max_articles}: {item.canonical_url}",
+                log_level="DEBUG",
+            )
+        try:
+            self.writer.write(item.to_dict())
+        except BrokenPipeError:
+            # `newscrawler crawl -o - | head`: the reader has what it wanted; stop quietly.
+            self._stop("output_closed")
+            raise DropItem("standard output closed", log_level="DEBUG") from None
+        self.written += 1
         if self.state is not None:
             self.state.record(item)
         if self.stats is not None:
             self.stats.inc_value("newscrawler/write/articles")
             self.stats.inc_value(f"newscrawler/write/articles/{item.site}")
+        if self.max_articles and self.written >= self.max_articles:
+            self._stop("max_articles")
         return item
 
     def close_spider(self) -> None:

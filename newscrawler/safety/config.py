@@ -156,9 +156,34 @@ def setting_problems(settings: BaseSettings) -> list[str]:
     level = str(settings.get("LOG_LEVEL") or "INFO")
     if not isinstance(logging.getLevelName(level.upper()), int):
         problems.append(f"LOG_LEVEL={level!r} is not a level; give DEBUG, INFO, WARNING or ERROR")
+    problems += _filter_problems(settings)
     problems += _path_problems(settings)
     problems += [_service_url_problem(name, settings.get(name)) or "" for name in SERVICES]
     return [redact(p) for p in problems if p]
+
+
+def _filter_problems(settings: BaseSettings) -> list[str]:
+    from newscrawler.pipelines.filters import parse_since
+
+    problems: list[str] = []
+    since = settings.get("NEWSCRAWLER_SINCE")
+    if since:
+        try:
+            parse_since(str(since))
+        except ValueError as exc:
+            problems.append(f"NEWSCRAWLER_SINCE: {exc}")
+    # A similarity is a share: above 1 no pair of bodies would ever be linked, at 0 all would.
+    threshold = settings.get("NEWSCRAWLER_NEARDUP_THRESHOLD")
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        value = None  # reported by the number check
+    if value is not None and not 0 < value <= 1:
+        problems.append(
+            f"NEWSCRAWLER_NEARDUP_THRESHOLD={threshold!r} must be above 0 and at most 1 "
+            "(an estimated Jaccard similarity)"
+        )
+    return problems
 
 
 def _path_problems(settings: BaseSettings) -> list[str]:

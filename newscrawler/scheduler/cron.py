@@ -18,6 +18,7 @@ from types import FrameType
 
 from croniter import croniter
 
+from newscrawler.exitcodes import EXIT_OK, describe
 from newscrawler.scheduler.commands import RUN_SETTINGS_ENV
 from newscrawler.scheduler.locks import SiteLock, lock_path
 
@@ -93,8 +94,15 @@ class Scheduler:
             code = child.poll()
             if code is not None:
                 del self.children[site]
-                logger.info(
-                    "scheduler: %s run (pid %d) ended with status %d", site, child.pid, code
+                # The crawl's exit status with its meaning (newscrawler/exitcodes.py), so the
+                # scheduler's log tells a run that fetched nothing from one that was stopped.
+                logger.log(
+                    logging.INFO if code == EXIT_OK else logging.WARNING,
+                    "scheduler: %s run (pid %d) ended with status %d (%s)",
+                    site,
+                    child.pid,
+                    code,
+                    describe(code),
                 )
 
     def _launch(self, site: str) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawler.outcome import site_outcome
 from newscrawler.progress import _counts
 from newscrawler.safety.paths import expand_output_path
 
@@ -86,7 +87,9 @@ class RunRecorder:
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
         template = crawler.settings.get("NEWSCRAWLER_RUN_RECORD")
         if not template or crawler.stats is None:
-            raise NotConfigured("NEWSCRAWLER_RUN_RECORD is empty")
+            # No message: Scrapy would log a warning for every site of every crawl without
+            # --runs-dir, which is the usual case, not a problem.
+            raise NotConfigured
         output = crawler.settings.get("NEWSCRAWLER_OUTPUT") or None
         recorder = cls(crawler.stats, str(template), output)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
@@ -108,6 +111,9 @@ class RunRecorder:
         stats = dict(self.stats.get_stats())
         self.record.update(status=str(stats.get("finish_reason", "finished")), end=_now())
         self.record.update(run_record(stats))
+        outcome = site_outcome(stats, str(self.record.get("site", "")))
+        # The status this site alone would give the command (newscrawler/exitcodes.py).
+        self.record.update(exit_code=outcome.exit_code, problem=outcome.problem())
         _write_json(self.path, self.record)
         logger.info("run record written to %s", self.path)
 
@@ -145,6 +151,7 @@ _COLUMNS = (
     ("duplicates", "dups"),
     ("rejected", "rejected"),
     ("errors", "errors"),
+    ("exit_code", "exit"),
     ("drift", "drift"),
 )
 

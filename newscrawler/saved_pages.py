@@ -1,4 +1,4 @@
-"""`newscrawler extract`: saved pages to article JSON lines, the same schema as a crawl, offline."""
+"""`newscrawler extract` and `newscrawler.extract()`: saved pages to articles, offline."""
 
 from __future__ import annotations
 
