@@ -14,7 +14,6 @@ import json
 import logging
 from pathlib import Path
 
-from newscrawler.incremental.neardup import body_minhash
 from newscrawler.items import Article
 from newscrawler.state.protocol import ArticleState
 
@@ -61,6 +60,10 @@ def reconcile_output(state: ArticleState, *paths: Path) -> int:
             if article.body and article.id and not state.has_signature(article.id):
                 # The near-duplicate signature is stored after the line too: restore it, so a
                 # later copy of this story is still linked to it.
+                # Imported here: datasketch loads scipy, which every command would pay for
+                # through the scheduler's imports, though only a recovery needs it.
+                from newscrawler.incremental.neardup import body_minhash
+
                 minhash = body_minhash(article.body)
                 state.record_signature(
                     article.id, article.site, minhash.hashvalues.tobytes(), article.duplicate_of
