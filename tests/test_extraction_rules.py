@@ -177,6 +177,35 @@ def test_a_long_article_is_not_a_list_on_weak_evidence(url: str, head: str) -> N
 @pytest.mark.parametrize(
     ("url", "head"),
     [
+        # An archive's article, named by its number.
+        ("https://www.example.org/archive/63076", '<meta property="og:type" content="article">'),
+        # og:type article on a dated slug, beside JSON-LD that declares only the site.
+        (
+            "https://fr.example.com/culture/2026/01/06/just-coup-it-le-survetement-devient-viral",
+            '<meta property="og:type" content="article">'
+            '<script type="application/ld+json">{"@type": "WebSite", "name": "Example"}</script>',
+        ),
+    ],
+)
+def test_a_short_article_is_not_a_list_on_weak_evidence(url: str, head: str) -> None:
+    body = f"<article><h1>How the story unfolded</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></article>"
+    assert ArticlePage(url, html_page(head, body)).not_article_kind() is None
+
+
+def test_a_live_blog_with_its_updates_is_an_article() -> None:
+    head = '<script type="application/ld+json">{"@type": "LiveBlogPosting", "headline": "Election night live"}</script>'
+    updates = "".join(f"<p>Update {i}: {PARAGRAPH}</p>" for i in range(4))
+    page = ArticlePage(
+        "https://news.example.com/live/2024/election",
+        html_page(head, f"<h1>Election night live</h1>{updates}"),
+    )
+    assert page.not_article_kind() is None
+    assert page.extract().body[0].startswith("Update 0:")
+
+
+@pytest.mark.parametrize(
+    ("url", "head"),
+    [
         ("https://news.example.com/topic/budget/", ""),
         (
             "https://news.example.com/budget-stories",

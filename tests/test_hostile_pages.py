@@ -308,7 +308,11 @@ CASES: list[Case] = [
     Case("home page", "/", "skipped: not-article/home", corpus("home.html")),
     Case("tag list page", "/tag-list.html", "skipped: not-article/list", corpus("tag-list.html")),
     Case(
-        "live blog", "/live-blog.html", "skipped: not-article/live-blog", corpus("live-blog.html")
+        "live blog (LiveBlogPosting with its updates)",
+        "/live-blog.html",
+        "extracted",
+        corpus("live-blog.html"),
+        (body_has("Update 0: the vote count continues"),),
     ),
     Case("video page", "/video-page.html", "skipped: not-article/video", corpus("video-page.html")),
     Case(

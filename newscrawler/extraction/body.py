@@ -8,6 +8,7 @@ import re
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.settings import use_config
 
 from newscrawler.extraction.text import clean_text, latin_length
 
@@ -34,6 +35,11 @@ RETRY_BELOW_SHARE = 0.5
 # better, bar newspaper4k's few pages, where it keeps a comment thread and a member prompt
 # (figures in docs/benchmarks.md).
 FAVOR_PRECISION = False
+# Balanced mode replaces a result under MIN_EXTRACTED_SIZE characters (250 by default) with its
+# baseline, all the page's text in one paragraph (a short article's headline and date line
+# glued to its paragraphs); only a result shorter than this is worth that rescue.
+_TRAFILATURA_CONFIG = use_config()
+_TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "100")
 # Visible text: what a reader sees, not scripts, styles or noscript fallbacks.
 _VISIBLE_TEXT = etree.XPath(
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
@@ -126,6 +132,7 @@ def _paragraphs(html: str | HtmlElement, url: str | None, fast: bool) -> list[st
             include_images=False,
             favor_precision=FAVOR_PRECISION,
             fast=fast,
+            config=_TRAFILATURA_CONFIG,
             deduplicate=False,
         )
     except Exception:  # trafilatura is third-party; a page must never crash the crawl

@@ -30,12 +30,16 @@ _LISTING_TYPES = {"CollectionPage", "SearchResultsPage", "ProfilePage"}
 # page of many themes): evidence of a list only on a page that does not read as an article.
 _WEAK_LISTING_TYPES = {"ItemList", "WebSite"}
 _VIDEO_TYPES = {"VideoObject", "VideoGallery"}
-# Paths of listings: tag, topic, category, section and author pages, archives, pagination.
+# Paths of listings: tag, topic, category, section and author pages, archives, pagination; not
+# an archive's article, named by a long number ("/archive/63076").
 _LIST_PATH_RE = re.compile(
     r"/(?:tags?|topics?|themen|category|categories|section|sections|author|authors|archive|"
-    r"archives|search)(?:/[^/]+)?/?$|/page/\d+/?$",
+    r"archives|search)(?:/(?!\d{5,}/?$)[^/]+)?/?$|/page/\d+/?$",
     re.I,
 )
+# A dated path ending in a slug of words ("/2026/01/06/just-coup-it-le-survetement"): with
+# og:type article, the page names itself one story, whatever types its JSON-LD lists.
+_DATED_SLUG_RE = re.compile(r"/(?:19|20)\d\d/\d{1,2}/(?:\d{1,2}/)?[^/]*[^\W\d_][^/]*-[^/]+/?$")
 # Below this much text, a page that declares itself a website is a list or a landing page.
 _STUB_CHARS = 400
 # A body this long, most of it in paragraphs this long, reads as an article: a list path or a
@@ -58,7 +62,9 @@ def not_article_kind(
     types = set(json_ld.types)
     article_types = types & ARTICLE_TYPES
     text_chars = sum(len(p) for p in body)
-    if "LiveBlogPosting" in types:
+    # A live blog's updates are its article (a news consumer reads them, and a later visit
+    # writes the grown page as a new revision); only a hub that shows none is skipped.
+    if "LiveBlogPosting" in types and text_chars < _STUB_CHARS:
         return "live-blog"
     if text_chars == 0 and declared_paywall(json_ld, meta):
         return "paywall-stub"
@@ -72,7 +78,11 @@ def not_article_kind(
         return "video"
     if types & _LISTING_TYPES and "WebPage" not in types:
         return "list"
-    if (types & _WEAK_LISTING_TYPES or _LIST_PATH_RE.search(path)) and not _reads_as_article(body):
+    if (
+        (types & _WEAK_LISTING_TYPES or _LIST_PATH_RE.search(path))
+        and not _reads_as_article(body)
+        and not (og_type == "article" and _DATED_SLUG_RE.search(path))
+    ):
         return "list"
     if og_type == "website" and text_chars < _STUB_CHARS:
         return "list"
