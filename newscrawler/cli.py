@@ -8,9 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
 __all__ = ["main"]
@@ -100,28 +101,101 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         print("newscrawler: cannot start, fix the configuration first:", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in problems), file=sys.stderr)
         return 2
-    if args.overwrite_output:
-        # Truncated once here, then appended to by every site's writer of this run.
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_bytes(b"")
-    locks = []
-    if args.runs_dir:
-        from newscrawler.scheduler.commands import lock_sites
-        from newscrawler.scheduler.locks import SiteLockedError
+    from newscrawler.exitcodes import EXIT_LOCKED
+    from newscrawler.locks import LockHeldError
 
-        try:
-            locks = lock_sites(args.runs_dir, site_ids)
-        except SiteLockedError as exc:  # runs of one site never overlap
-            print(f"newscrawler: {exc}", file=sys.stderr)
-            return 3
-    process = CrawlerProcess(settings)
-    install_redaction(credential_urls(settings), credential_values(settings))
+    locks: list[Releasable] = []
+    try:
+        if args.runs_dir:
+            from newscrawler.scheduler.commands import lock_sites
+
+            locks += lock_sites(args.runs_dir, site_ids)  # runs of one site never overlap
+        # The state and the output are locked, and the state checked, before anything is
+        # written: a second crawl must not truncate (-O) the first one's file.
+        guarded = _lock_and_check(settings, site_ids, locks, args.runs_dir)
+        if guarded is not None:
+            return guarded
+        if args.overwrite_output:
+            # Truncated once here, then appended to by every site's writer of this run.
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
+            Path(output).write_bytes(b"")
+        process = CrawlerProcess(settings)
+        install_redaction(credential_urls(settings), credential_values(settings))
+        crawlers = [process.create_crawler(site_id) for site_id in site_ids]
+        for crawler in crawlers:
+            process.crawl(crawler, **_settings_pairs(args.arg))
+        process.start()
+    except LockHeldError as exc:  # one line naming the holder's PID
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    finally:
+        for lock in reversed(locks):
+            lock.release()
+    return _crawl_status(crawlers, process.bootstrap_failed)
+
+
+class Releasable(Protocol):
+    def release(self) -> None: ...
+
+
+def _lock_and_check(
+    settings: Settings, site_ids: list[str], locks: list[Releasable], runs_dir: str | None
+) -> int | None:
+    """Hold (into `locks`) each site's lock on the SQLite state and the output file's lock,
+    and check the state file; an exit status after a one-line message when it is damaged."""
+    from newscrawler.exitcodes import EXIT_STATE_DAMAGED, EXIT_WRITE_FAILED
+    from newscrawler.locks import hold
+    from newscrawler.pipelines.write import OutputConfigError, OutputLock, output_target
+    from newscrawler.safety.paths import NAME_PLACEHOLDER, TIME_PLACEHOLDER
+    from newscrawler.state import StateDamagedError, StateError, open_locked_state
+
+    try:
+        output = output_target(settings)[0]
+    except OutputConfigError:
+        output = None  # reported by the start-up checks
+    templated = output is None or NAME_PLACEHOLDER in output or TIME_PLACEHOLDER in output
+    if output is not None and not templated:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        locks.append(hold(OutputLock(output)))
+    if settings.get("NEWSCRAWLER_REDIS_URL"):
+        return None  # shared by the workers of a distributed crawl
+    path = settings.get("NEWSCRAWLER_STATE_PATH")
     for site_id in site_ids:
-        process.crawl(site_id, **_settings_pairs(args.arg))
-    process.start()
-    for lock in locks:
-        lock.release()
-    return 1 if process.bootstrap_failed else 0
+        try:
+            state, lock = open_locked_state(path, site_id)
+        except StateDamagedError as exc:
+            if runs_dir:
+                outputs = f"{runs_dir}/*/*.jsonl"
+            else:
+                outputs = "OUTPUT.jsonl..." if output is None or templated else output
+            print(f"newscrawler: {exc.advice(outputs)}", file=sys.stderr)
+            return EXIT_STATE_DAMAGED
+        except StateError as exc:
+            print(f"newscrawler: {exc}", file=sys.stderr)
+            return EXIT_WRITE_FAILED
+        state.close()  # the crawl opens its own, checked once per process
+        locks.append(lock)
+    return None
+
+
+def _crawl_status(crawlers: Sequence[Crawler], bootstrap_failed: bool) -> int:
+    """The exit status of a finished crawl: a failed write or a damaged state stops it."""
+    from newscrawler.exitcodes import EXIT_STATE_DAMAGED, EXIT_WRITE_FAILED
+    from newscrawler.safety.writes import FAILURE_STAT, FINISH_STATE_DAMAGED, FINISH_WRITE_FAILED
+
+    reasons = {c.stats.get_value("finish_reason") for c in crawlers if c.stats is not None}
+    failures = [
+        str(c.stats.get_value(FAILURE_STAT))
+        for c in crawlers
+        if c.stats is not None and c.stats.get_value(FAILURE_STAT)
+    ]
+    for failure in dict.fromkeys(failures):
+        print(f"newscrawler: {failure}", file=sys.stderr)
+    if FINISH_STATE_DAMAGED in reasons:
+        return EXIT_STATE_DAMAGED
+    if FINISH_WRITE_FAILED in reasons:
+        return EXIT_WRITE_FAILED
+    return 1 if bootstrap_failed else 0
 
 
 def _start_problems(
@@ -159,6 +233,34 @@ def _cmd_export(args: argparse.Namespace) -> int:
         return 1
     if count and sys.stdout.isatty():
         sys.stdout.write("\n")
+    return 0
+
+
+def _cmd_state_rebuild(args: argparse.Namespace) -> int:
+    from scrapy.utils.project import get_project_settings
+
+    from newscrawler.exitcodes import EXIT_LOCKED, EXIT_USAGE
+    from newscrawler.locks import LockHeldError
+    from newscrawler.state.rebuild import rebuild_state
+
+    state = args.state or get_project_settings().get("NEWSCRAWLER_STATE_PATH")
+    missing = [name for name in args.outputs if not Path(name).is_file()]
+    if missing:
+        print(f"newscrawler state rebuild: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        report = rebuild_state(state, args.outputs)
+    except LockHeldError as exc:
+        print(f"newscrawler state rebuild: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except (OSError, ValueError) as exc:
+        print(f"newscrawler state rebuild: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    kept = f"; the file it replaced is kept as {report.kept_as}" if report.kept_as else ""
+    print(
+        f"rebuilt {report.state}: {report.articles} articles from {report.lines} lines "
+        f"({report.unreadable} unreadable){kept}"
+    )
     return 0
 
 
@@ -320,6 +422,19 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page's URL (default: its canonical URL)")
     extract.set_defaults(func=_cmd_extract)
     _add_fixture_commands(commands)
+    state = commands.add_parser("state", help="manage the crawl state")
+    state_actions = state.add_subparsers(dest="state_command", required=True)
+    rebuild = state_actions.add_parser(
+        "rebuild",
+        help="build a new state from the crawl's output files (for a damaged or lost state)",
+    )
+    rebuild.add_argument(
+        "outputs", nargs="+", metavar="OUTPUT", help="the crawl's .jsonl files, oldest first"
+    )
+    rebuild.add_argument(
+        "--state", metavar="PATH", help="state database to rebuild (NEWSCRAWLER_STATE_PATH)"
+    )
+    rebuild.set_defaults(func=_cmd_state_rebuild)
     from newscrawler.scheduler.commands import add_commands
 
     add_commands(commands)  # runs, schedule
