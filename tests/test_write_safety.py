@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from newscrawler.exitcodes import EXIT_LOCKED, EXIT_STATE_DAMAGED, EXIT_WRITE_FAILED
-from newscrawler.locks import PidLock
+from newscrawler.locks import PidLock, hold
 
 from .environment import child_environment
 from .faulty_server import FAST_SETTINGS, SITES_DIR, FaultyServer
@@ -416,3 +416,25 @@ def test_rebuild_refuses_while_a_crawl_holds_the_state(tmp_path: Path) -> None:
     assert code == EXIT_LOCKED, log
     assert f"(pid {os.getpid()})" in log
     assert not (tmp_path / "state.sqlite3").exists()
+
+
+def test_crawlers_of_one_process_share_a_lock_until_the_last_lets_go(tmp_path: Path) -> None:
+    # `newscrawler crawl a b -o out.jsonl` runs two crawlers, each holding the output's lock.
+    path = tmp_path / "out.jsonl.lock"
+    first, second = hold(PidLock(path)), hold(PidLock(path))
+    assert PidLock.holder(path) == os.getpid()
+    first.release()
+    first.release()  # a second release of one share changes nothing
+    assert PidLock.holder(path) == os.getpid()
+    probe = [
+        sys.executable,
+        "-c",
+        f"from newscrawler.locks import PidLock; PidLock({str(path)!r}).acquire()",
+    ]
+    refused = subprocess.run(probe, capture_output=True, text=True, check=False)
+    assert refused.returncode != 0 and f"held by another process (pid {os.getpid()})" in (
+        refused.stderr
+    )
+    second.release()
+    assert PidLock.holder(path) is None
+    assert subprocess.run(probe, check=False).returncode == 0
