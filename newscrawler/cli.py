@@ -101,8 +101,8 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         print("newscrawler: cannot start, fix the configuration first:", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in problems), file=sys.stderr)
         return 2
-    from newscrawler.exitcodes import EXIT_LOCKED
-    from newscrawler.locks import LockHeldError
+    from newscrawler.exitcodes import EXIT_LOCKED, EXIT_WRITE_FAILED
+    from newscrawler.locks import LockFileError, LockHeldError
 
     locks: list[Releasable] = []
     try:
@@ -128,6 +128,9 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
     except LockHeldError as exc:  # one line naming the holder's PID
         print(f"newscrawler: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except LockFileError as exc:  # a full disk, before anything was crawled
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     finally:
         for lock in reversed(locks):
             lock.release()

@@ -21,7 +21,15 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["HeldLock", "LockHeldError", "PidLock", "hold", "pid_alive", "read_pid"]
+__all__ = [
+    "HeldLock",
+    "LockFileError",
+    "LockHeldError",
+    "PidLock",
+    "hold",
+    "pid_alive",
+    "read_pid",
+]
 
 
 class LockHeldError(RuntimeError):
@@ -31,6 +39,20 @@ class LockHeldError(RuntimeError):
         super().__init__(message or f"{path} is held by another process (pid {pid})")
         self.path = path
         self.pid = pid
+
+
+class LockFileError(OSError):
+    """The lock file could not be created or written (a full disk, a read-only folder)."""
+
+    def __init__(self, path: Path, exc: OSError) -> None:
+        reason = exc.strerror or str(exc)
+        super().__init__(
+            exc.errno, f"cannot write the lock file {path} ({reason}): free space or fix the disk"
+        )
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 def pid_alive(pid: int) -> bool:
@@ -69,8 +91,11 @@ class PidLock:
         return self._fd is not None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LockFileError(self.path, exc) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -85,8 +110,14 @@ class PidLock:
                 previous,
                 "still running, without the lock" if pid_alive(previous) else "not running",
             )
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as exc:
+            # Held without a PID, another process could not be told who holds it: given up.
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            raise LockFileError(self.path, exc) from exc
         self._fd = fd
 
     def release(self) -> None:

@@ -213,9 +213,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mountpoint)], check=False)
 
 
-def fill(disk: Path) -> Path:
+def fill(disk: Path, name: str = "filler") -> Path:
     """Fill `disk` to its last block with a file (removed later to free the space)."""
-    filler = disk / "filler"
+    filler = disk / name
     fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o644)
     block = b"\0" * 4096
     try:
@@ -268,7 +268,17 @@ def fill_mid_crawl(
         assert state_urls(state) == set(written)
         assert early // 2 <= len(written) < pages
 
+        # Started on the full disk (the line taken back freed a block: filled again): stopped
+        # at once, one line, nothing written.
+        topped_up = fill(disk, "filler-2")
+        full, full_log = run(command, tmp_path, "still-full")
+        assert full == EXIT_WRITE_FAILED, full_log[-3000:]
+        assert "Traceback" not in full_log and len(full_log.strip().splitlines()) == 1, full_log
+        assert full_log.startswith("newscrawler: cannot write the lock file"), full_log
+        assert [a["canonical_url"] for a in lines(out)] == written
+
         filler.unlink()
+        topped_up.unlink()
         again, again_log = run(command, tmp_path, "again")
         assert again == 0, again_log[-3000:]
     return code, log, written

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from newscrawler.items import Article
@@ -236,11 +237,26 @@ class WriteJsonLinesPipeline:
                 if crawler.settings.get("NEWSCRAWLER_RUN_RECORD")
                 else None
             )
-            reconcile_output(state, writer.path, *([previous] if previous else []))
+            try:
+                reconcile_output(state, writer.path, *([previous] if previous else []))
+                unrepaired: StateError | None = None
+            except StateError as exc:
+                unrepaired = exc
         except BaseException:
             lock.release()
             raise
-        return cls(writer, state, rejects_for_crawler(crawler), crawler.stats, crawler, lock)
+        pipeline = cls(writer, state, rejects_for_crawler(crawler), crawler.stats, crawler, lock)
+        if unrepaired is not None:
+            # The state cannot take the repair (a full disk): nothing may be written on top of
+            # it, and the crawl stops as soon as it has started.
+            pipeline.failure = str(unrepaired)
+            failure = unrepaired
+
+            def stop(**_: Any) -> None:
+                stop_after_write_failure(crawler, failure)
+
+            crawler.signals.connect(stop, signal=signals.spider_opened, weak=False)
+        return pipeline
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
