@@ -1,6 +1,6 @@
 """Locks that keep two processes off one file: a lock file beside it, held with flock() for the
-holder's life, naming the holder's PID. Used for the site of a `--runs-dir` run, for the crawl
-state of a site, and for the output file.
+holder's life, naming the holder's PID, removed when the holder releases it. Used for the site
+of a `--runs-dir` run, for the crawl state of a site, and for the output file.
 
 The kernel drops an flock() when its process dies, however it dies (SIGKILL included), so a lock
 file left by a killed run is never mistaken for a live run: it is reported as stale (its PID is
@@ -13,6 +13,7 @@ each other too; several crawlers of one process (`newscrawler crawl --all`) shar
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -91,16 +92,7 @@ class PidLock:
         return self._fd is not None
 
     def acquire(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise LockFileError(self.path, exc) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise self.held_error(read_pid(self.path)) from None
+        fd = self._lock_file()
         previous = read_pid(self.path)
         if previous is not None and previous != os.getpid():
             self.stale_pid = previous
@@ -115,18 +107,52 @@ class PidLock:
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         except OSError as exc:
             # Held without a PID, another process could not be told who holds it: given up.
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+            self._remove_and_close(fd)
             raise LockFileError(self.path, exc) from exc
         self._fd = fd
+
+    def _lock_file(self) -> int:
+        """Open and flock the file at `path`. Its last holder removes it on release: a file
+        opened just before that is no longer at `path`, and locking it would exclude no one, so
+        the lock is taken again on the file now there."""
+        while True:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise LockFileError(self.path, exc) from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise self.held_error(read_pid(self.path)) from None
+            opened = os.fstat(fd)
+            try:
+                current = os.stat(self.path)
+            except FileNotFoundError:
+                current = None
+            if current is not None and (current.st_dev, current.st_ino) == (
+                opened.st_dev,
+                opened.st_ino,
+            ):
+                return fd
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _remove_and_close(self, fd: int) -> None:
+        # Removed while still locked (see `_lock_file`), so no lock file is left behind by a
+        # run that ended; one left with a PID in it means a run that did not.
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)  # in case it could not be removed
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
     def release(self) -> None:
         if self._fd is None:
             return
-        # Emptied before unlocking: a lock file with a PID always means a run that did not end.
-        os.ftruncate(self._fd, 0)
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-        os.close(self._fd)
+        self._remove_and_close(self._fd)
         self._fd = None
 
     def __enter__(self) -> PidLock:
