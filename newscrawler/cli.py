@@ -8,10 +8,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from scrapy.crawler import CrawlerProcess
+    from scrapy.crawler import Crawler, CrawlerProcess
     from scrapy.settings import Settings
 
 __all__ = ["main"]
@@ -158,35 +158,109 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         print("newscrawler: cannot start, fix the configuration first:", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in problems), file=sys.stderr)
         return EXIT_USAGE
-    output = args.overwrite_output or args.output
-    replaced = 0
-    if args.overwrite_output and output != "-":
-        replaced = _line_count(Path(output))
-        # Truncated once here, then appended to by every site's writer of this run.
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_bytes(b"")
-    log_file = _log_file(args, settings, site_ids)
-    if log_file:
-        # One log per command, rewritten each time; every site's crawler appends to it.
-        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-        Path(log_file).write_bytes(b"")
-        settings.set("LOG_FILE", log_file, priority="cmdline")
-        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
-    locks = []
-    if args.runs_dir:
-        from newscrawler.scheduler.commands import lock_sites
-        from newscrawler.scheduler.locks import SiteLockedError
+    from newscrawler.exitcodes import EXIT_LOCKED, EXIT_WRITE_FAILED
+    from newscrawler.locks import LockFileError, LockHeldError
 
-        try:
-            locks = lock_sites(args.runs_dir, site_ids)
-        except SiteLockedError as exc:  # runs of one site never overlap
-            print(f"newscrawler: {exc}", file=sys.stderr)
-            return 3
+    output = args.overwrite_output or args.output
+    log_file = _log_file(args, settings, site_ids)
+    locks: list[Releasable] = []
     try:
+        if args.runs_dir:
+            from newscrawler.scheduler.commands import lock_sites
+
+            locks += lock_sites(args.runs_dir, site_ids)  # runs of one site never overlap
+        # The state and the output are locked, and the state checked, before anything is
+        # written: a second crawl must not truncate (-O) the first one's file.
+        guarded = _lock_and_check(settings, site_ids, locks, args.runs_dir)
+        if guarded is not None:
+            return guarded
+        replaced = 0
+        if args.overwrite_output and output != "-":
+            replaced = _line_count(Path(output))
+            # Truncated once here, then appended to by every site's writer of this run.
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
+            Path(output).write_bytes(b"")
+        if log_file:
+            # One log per command, rewritten each time; every site's crawler appends to it.
+            Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+            Path(log_file).write_bytes(b"")
+            settings.set("LOG_FILE", log_file, priority="cmdline")
+            settings.set("LOG_FILE_APPEND", True, priority="cmdline")
         return _run_crawl(args, settings, site_ids, log_file, CrawlerProcess, replaced)
+    except LockHeldError as exc:  # one line naming the holder's PID
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except LockFileError as exc:  # a full disk, before anything was crawled
+        print(f"newscrawler: {exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     finally:
-        for lock in locks:
+        for lock in reversed(locks):
             lock.release()
+
+
+class Releasable(Protocol):
+    def release(self) -> None: ...
+
+
+def _lock_and_check(
+    settings: Settings, site_ids: list[str], locks: list[Releasable], runs_dir: str | None
+) -> int | None:
+    """Hold (into `locks`) each site's lock on the SQLite state and the output file's lock,
+    and check the state file; an exit status after a one-line message when it is damaged."""
+    from newscrawler.exitcodes import EXIT_STATE_DAMAGED, EXIT_WRITE_FAILED
+    from newscrawler.locks import hold
+    from newscrawler.pipelines.write import STDOUT, OutputConfigError, OutputLock, output_target
+    from newscrawler.safety.paths import NAME_PLACEHOLDER, TIME_PLACEHOLDER
+    from newscrawler.state import StateDamagedError, StateError, open_locked_state
+
+    try:
+        output = output_target(settings)[0]
+    except OutputConfigError:
+        output = None  # reported by the start-up checks
+    templated = output is None or NAME_PLACEHOLDER in output or TIME_PLACEHOLDER in output
+    if output is not None and not templated and output != STDOUT:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        locks.append(hold(OutputLock(output)))
+    if settings.get("NEWSCRAWLER_REDIS_URL"):
+        return None  # shared by the workers of a distributed crawl
+    path = settings.get("NEWSCRAWLER_STATE_PATH")
+    for site_id in site_ids:
+        try:
+            state, lock = open_locked_state(path, site_id)
+        except StateDamagedError as exc:
+            if runs_dir:
+                outputs = f"{runs_dir}/*/*.jsonl"
+            else:
+                outputs = "OUTPUT.jsonl..." if output is None or templated else output
+            print(f"newscrawler: {exc.advice(outputs)}", file=sys.stderr)
+            return EXIT_STATE_DAMAGED
+        except StateError as exc:
+            print(f"newscrawler: {exc}", file=sys.stderr)
+            return EXIT_WRITE_FAILED
+        state.close()  # the crawl opens its own, checked once per process
+        locks.append(lock)
+    return None
+
+
+def _write_status(crawlers: Sequence[Crawler]) -> int | None:
+    """The exit status of a crawl a failed write or a damaged state stopped (each failure said
+    in one line), else None."""
+    from newscrawler.exitcodes import EXIT_STATE_DAMAGED, EXIT_WRITE_FAILED
+    from newscrawler.safety.writes import FAILURE_STAT, FINISH_STATE_DAMAGED, FINISH_WRITE_FAILED
+
+    reasons = {c.stats.get_value("finish_reason") for c in crawlers if c.stats is not None}
+    failures = [
+        str(c.stats.get_value(FAILURE_STAT))
+        for c in crawlers
+        if c.stats is not None and c.stats.get_value(FAILURE_STAT)
+    ]
+    for failure in dict.fromkeys(failures):
+        print(f"newscrawler: {failure}", file=sys.stderr)
+    if FINISH_STATE_DAMAGED in reasons:
+        return EXIT_STATE_DAMAGED
+    if FINISH_WRITE_FAILED in reasons:
+        return EXIT_WRITE_FAILED
+    return None
 
 
 def _run_crawl(
@@ -261,6 +335,9 @@ def _run_crawl(
         ),
         file=sys.stderr,
     )
+    written = _write_status(crawlers)
+    if written is not None:
+        return written
     return crawl_exit_code(
         outcomes,
         interrupted=stopper.interrupted,
@@ -289,6 +366,34 @@ def _every(call: Callable[[], None], seconds: float) -> None:
 
     # Stopped with the reactor: a LoopingCall only runs while the reactor does.
     reactor.callWhenRunning(start)
+
+
+def _cmd_state_rebuild(args: argparse.Namespace) -> int:
+    from scrapy.utils.project import get_project_settings
+
+    from newscrawler.exitcodes import EXIT_LOCKED, EXIT_USAGE
+    from newscrawler.locks import LockHeldError
+    from newscrawler.state.rebuild import rebuild_state
+
+    state = args.state or get_project_settings().get("NEWSCRAWLER_STATE_PATH")
+    missing = [name for name in args.outputs if not Path(name).is_file()]
+    if missing:
+        print(f"newscrawler state rebuild: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        report = rebuild_state(state, args.outputs)
+    except LockHeldError as exc:
+        print(f"newscrawler state rebuild: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except (OSError, ValueError) as exc:
+        print(f"newscrawler state rebuild: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    kept = f"; the file it replaced is kept as {report.kept_as}" if report.kept_as else ""
+    print(
+        f"rebuilt {report.state}: {report.articles} articles from {report.lines} lines "
+        f"({report.unreadable} unreadable){kept}"
+    )
+    return 0
 
 
 def _start_problems(
@@ -562,6 +667,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("--url", help="the page's URL (default: its canonical URL)")
     extract.set_defaults(func=_cmd_extract)
+
+    state = commands.add_parser("state", help="manage the crawl state")
+    state_actions = state.add_subparsers(dest="state_command", required=True)
+    rebuild = state_actions.add_parser(
+        "rebuild",
+        help="build a new state from the crawl's output files (for a damaged or lost state)",
+    )
+    rebuild.add_argument(
+        "outputs", nargs="+", metavar="OUTPUT", help="the crawl's .jsonl files, oldest first"
+    )
+    rebuild.add_argument(
+        "--state", metavar="PATH", help="state database to rebuild (NEWSCRAWLER_STATE_PATH)"
+    )
+    rebuild.set_defaults(func=_cmd_state_rebuild)
     _add_fixture_commands(commands)
     from newscrawler.scheduler.commands import add_commands
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "EXIT_INTERRUPTED",
+    "EXIT_LOCKED",
     "EXIT_NOTHING_FETCHED",
     "EXIT_OK",
     "EXIT_STATE_DAMAGED",
@@ -28,7 +29,9 @@ EXIT_INTERRUPTED = 4
 EXIT_WRITE_FAILED = 5
 """The output or the state could not be written."""
 EXIT_STATE_DAMAGED = 6
-"""The state database is damaged."""
+"""The state database is damaged: nothing was crawled; `newscrawler state rebuild` makes one."""
+EXIT_LOCKED = 7
+"""Another live process holds this crawl's output, state or site lock: nothing was started."""
 
 _MEANINGS = {
     EXIT_OK: "ok",
@@ -38,6 +41,7 @@ _MEANINGS = {
     EXIT_INTERRUPTED: "interrupted",
     EXIT_WRITE_FAILED: "output or state write failed",
     EXIT_STATE_DAMAGED: "damaged state",
+    EXIT_LOCKED: "another crawl holds its lock",
 }
 
 

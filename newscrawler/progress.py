@@ -11,6 +11,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from newscrawler.pipelines.write import OutputConfigError, output_target
+from newscrawler.safety.writes import FAILED_STAT, FAILURE_STAT
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -30,6 +31,8 @@ def _counts(stats: dict[str, Any]) -> dict[str, int]:
     errors += sum(
         int(v) for k, v in stats.items() if k.startswith("downloader/response_status_count/5")
     )
+    # A failed write of the output or the state stops the crawl: counted, and named below.
+    errors += int(stats.get(FAILED_STAT, 0))
     return {
         "pages": int(stats.get("response_received_count", 0)),
         "articles": int(stats.get("newscrawler/write/articles", 0)),
@@ -58,6 +61,9 @@ def summarize(stats: dict[str, Any], spider_name: str, output: str | None = None
         f"  rejected           {counts['rejects']}",
         f"  errors             {counts['errors']}",
     ]
+    failure = stats.get(FAILURE_STAT)
+    if failure:
+        lines.append(f"  WRITE FAILED       {failure}")
     retries = int(stats.get("retry/count", 0))
     gave_up = int(stats.get("retry/max_reached", 0))
     if retries or gave_up:

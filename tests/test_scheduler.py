@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from newscrawler.exitcodes import EXIT_LOCKED
 from newscrawler.scheduler.commands import RUN_SETTINGS_ENV
 from newscrawler.scheduler.cron import ScheduleError, load_schedule
 from newscrawler.scheduler.locks import SiteLock, SiteLockedError, lock_path
@@ -143,7 +144,7 @@ def test_crawl_with_runs_dir_refuses_while_the_site_runs(tmp_path: Path) -> None
             [sys.executable, "-m", "newscrawler.cli", "crawl", "jmh", "--runs-dir", "runs"],
             cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
-    assert result.returncode == 3
+    assert result.returncode == EXIT_LOCKED
     assert "a run of this site is in progress (pid" in result.stderr
     assert not list((tmp_path / "runs" / "jmh").glob("*.jsonl"))
 

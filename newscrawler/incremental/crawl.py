@@ -20,7 +20,8 @@ from newscrawler.discovery import DiscoveredLink
 from newscrawler.incremental.revisit import DEFAULT_REVISIT_HOURS, FetchPlan, plan_fetch
 from newscrawler.items import Article
 from newscrawler.run_set import run_set
-from newscrawler.state import ArticleState, state_for_crawler
+from newscrawler.safety.writes import stop_after_write_failure
+from newscrawler.state import ArticleState, StateError, state_for_crawler
 from newscrawler.state.sqlite import FetchRecord
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class IncrementalCrawl:
         self.stats = stats
         self.enabled = enabled and state is not None
         self.revisit_hours = revisit_hours
+        self.crawler: Crawler | None = None
+        """Stopped when the state cannot be written (set by from_crawler)."""
         # Article URLs requested, and skipped, in this run: each is counted once. On disk
         # (newscrawler/run_set.py), as they grow with every article URL discovered; unused,
         # so in memory, when nothing is planned.
@@ -82,6 +85,7 @@ class IncrementalCrawl:
             hours or DEFAULT_REVISIT_HOURS,
             settings.getbool("NEWSCRAWLER_RUN_SETS_ON_DISK", True),
         )
+        crawl.crawler = crawler
         crawler.signals.connect(crawl.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(crawl.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(crawl.close, signal=signals.spider_closed)
@@ -145,7 +149,10 @@ class IncrementalCrawl:
         self._inc("not_modified")
         url = response.meta.get(FETCH_KEY)
         if self.state is not None and url:
-            self.state.checked(url)
+            try:
+                self.state.checked(url)
+            except StateError as exc:
+                stop_after_write_failure(self.crawler, exc)
 
     def _record_fetch(self, article: Article, response: Response | None) -> None:
         if self.state is None or response is None:
@@ -155,14 +162,18 @@ class IncrementalCrawl:
         headers = response.headers
         etag = headers.get(b"ETag")
         modified = headers.get(b"Last-Modified")
-        self.state.record_fetch(
-            url,
-            article.canonical_url,
-            etag=etag.decode("latin-1") if etag else None,
-            last_modified=modified.decode("latin-1") if modified else None,
-            lastmod=link.lastmod if isinstance(link, DiscoveredLink) else None,
-            published_at=link.published_at if isinstance(link, DiscoveredLink) else None,
-        )
+        try:
+            self.state.record_fetch(
+                url,
+                article.canonical_url,
+                etag=etag.decode("latin-1") if etag else None,
+                last_modified=modified.decode("latin-1") if modified else None,
+                lastmod=link.lastmod if isinstance(link, DiscoveredLink) else None,
+                published_at=link.published_at if isinstance(link, DiscoveredLink) else None,
+            )
+        except StateError as exc:
+            # Without its validators the page is fetched in full next time: nothing is lost.
+            stop_after_write_failure(self.crawler, exc)
 
     # Signals fire after the writer pipeline, so validators are stored only for written lines:
     # a crash before that makes the next run fetch the page in full, never skip it unwritten.
@@ -181,7 +192,11 @@ class IncrementalCrawl:
     ) -> None:
         if isinstance(item, Article) and isinstance(exception, KnownArticleDropped):
             if self.state is not None:
-                self.state.touch(item.canonical_url)
+                try:
+                    self.state.touch(item.canonical_url)
+                except StateError as exc:
+                    stop_after_write_failure(self.crawler, exc)
+                    return
             self._record_fetch(item, response)
 
 

@@ -14,7 +14,8 @@ from scrapy.exceptions import NotConfigured
 from newscrawler.incremental.neardup import DEFAULT_THRESHOLD, NearDuplicateIndex, body_minhash
 from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DuplicateArticleDropped
-from newscrawler.state import state_for_crawler
+from newscrawler.safety.writes import stop_after_write_failure
+from newscrawler.state import StateError, state_for_crawler
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -33,6 +34,8 @@ class LinkNearDuplicatesPipeline:
         self.index = index
         self.stats = stats
         self.drop_copies = drop_copies
+        self.crawler: Crawler | None = None
+        """Stopped when the state cannot be written (set by from_crawler)."""
         # The item each pending signature came from: another item with the same id dropped
         # earlier in the pipelines (a known URL listed twice) must not discard it.
         self._items: dict[str, Article] = {}
@@ -47,6 +50,7 @@ class LinkNearDuplicatesPipeline:
         # Without the state, this run's signatures go to a temporary file of their own.
         index = NearDuplicateIndex(state_for_crawler(crawler) if across_runs else None, threshold)
         pipeline = cls(index, crawler.stats, settings.getbool("NEWSCRAWLER_NEARDUP_DROP"))
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
@@ -84,7 +88,13 @@ class LinkNearDuplicatesPipeline:
         if not isinstance(item, Article):
             return
         self._items.pop(item.id, None)
-        if self.index.store(item.id, item.site):
+        try:
+            stored = self.index.store(item.id, item.site)
+        except StateError as exc:
+            # The line and its article record stand; a later copy may go unlinked.
+            stop_after_write_failure(self.crawler, exc)
+            return
+        if stored:
             self._inc("indexed")
 
     def item_not_written(self, item: Any, **_: Any) -> None:

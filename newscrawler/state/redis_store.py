@@ -18,13 +18,14 @@ new article is one round trip too.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 import redis
 
 from newscrawler.items import Article
+from newscrawler.state.errors import StateWriteError
 from newscrawler.state.sqlite import (
     BAND_SCHEME,
     ArticleRecord,
@@ -206,6 +207,30 @@ class RedisArticleState:
         # The first URL written with a text stays its owner, as SQLite's `LIMIT 1` on insertion.
         pipe.hsetnx(self._hashes, article.content_hash, article.canonical_url)
         pipe.execute()
+
+    def write_article(
+        self,
+        article: Article,
+        write: Callable[[], None],
+        unwrite: Callable[[], None],
+        now: datetime | None = None,
+    ) -> bool:
+        """As SqliteArticleState.write_article: check, `write` the line, record; a failure to
+        record calls `unwrite`. Workers never crawl one URL twice (the shared queue's
+        fingerprints), so the check and the record need no lock spanning them here."""
+        known = self.article(article.canonical_url)
+        if known is not None and (
+            known.revision >= article.revision or known.content_hash == article.content_hash
+        ):
+            return False
+        write()
+        try:
+            self.record(article, now)
+        except redis.RedisError as exc:
+            unwrite()
+            # Named by its key, not its URL, which may hold a password.
+            raise StateWriteError(f"redis:{self._articles}", str(exc)) from exc
+        return True
 
     def touch(self, canonical_url: str, now: datetime | None = None) -> None:
         """The article was seen again, unchanged."""

@@ -2,21 +2,27 @@
 the fetch validators and discovery dates of each article URL, and near-duplicate signatures with
 their LSH band keys (the near-duplicate index lives here, not in memory).
 
-One SQLite file in WAL mode. An article row is inserted only after the article's line is written
-(the writer pipeline calls `record`), so a crash between the two re-emits an article rather than
-losing it; `newscrawler.state.recover` closes even that gap on the next start.
+One SQLite file in WAL mode, checked with SQLite's quick check on open (a damaged file raises
+`StateDamagedError`). The writer pipeline checks an article, writes its line and records it in one
+transaction (`write_article`), so two crawlers on one file cannot both write it, and a failed
+record takes the line back. A crash between the line and the commit re-emits an article rather
+than losing it; `newscrawler.state.recover` closes even that gap on the next start.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from newscrawler.items import Article
+from newscrawler.state.errors import StateDamagedError, StateError, StateWriteError
 
 __all__ = [
     "BAND_ROWS",
@@ -27,6 +33,7 @@ __all__ = [
     "SignatureRecord",
     "SqliteArticleState",
     "band_keys",
+    "state_error",
     "utc_stamp",
 ]
 
@@ -104,6 +111,48 @@ def band_keys(minhash: bytes) -> list[int]:
     return keys
 
 
+# SQLite's primary result codes that mean the file itself is not a sound database.
+_DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+# Files this process has checked: the command line checks the state before the crawl starts,
+# and the crawl's own open of it need not read the whole file again.
+_CHECKED: set[tuple[int, int]] = set()
+
+
+def _file_key(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino
+
+
+def state_error(path: str | Path, exc: sqlite3.Error) -> StateError:
+    """The StateError for an SQLite error on the state at `path`: damaged, or not writable."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in _DAMAGE_CODES:
+        return StateDamagedError(path, str(exc))
+    return StateWriteError(path, str(exc))
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _writes(
+    method: Callable[Concatenate[SqliteArticleState, _P], _R],
+) -> Callable[Concatenate[SqliteArticleState, _P], _R]:
+    """A method that writes the state: SQLite's error becomes a StateError naming the file, which
+    the crawl turns into one line and a stop (a full disk must not be a traceback per page)."""
+
+    @functools.wraps(method)
+    def wrapper(self: SqliteArticleState, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise state_error(self.path, exc) from exc
+
+    return wrapper
+
+
 def utc_stamp(when: datetime | None = None) -> str:
     return (when or datetime.now(UTC)).strftime(_STAMP)
 
@@ -156,22 +205,41 @@ class SqliteArticleState:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
+        memory = str(path) == ":memory:"
+        if not memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        # The crawler runs in one thread (the Twisted reactor); autocommit per statement keeps
-        # every recorded article durable the moment `record` returns.
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        # A scheduler may run several sites at once on one state file: wait for the writer lock.
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        for table, columns in _ADDED_COLUMNS.items():
-            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-            for name, kind in columns.items():
-                if name not in present:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-        self._index_signatures()
+            # Opening makes a new file 4 KiB at once (the WAL switch writes its header): an empty
+            # one was cut short, and SQLite would take it for a new state and every known article
+            # would be written again.
+            if self.path.is_file() and self.path.stat().st_size == 0:
+                raise StateDamagedError(self.path, "the file is empty")
+        try:
+            # The crawler runs in one thread (the Twisted reactor); autocommit per statement
+            # keeps every recorded article durable the moment `record` returns.
+            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            # A scheduler may run several sites at once on one state file: wait for the writer.
+            self._db.execute("PRAGMA busy_timeout=30000")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            if not memory and _file_key(self.path) not in _CHECKED:
+                self._check()
+                _CHECKED.add(_file_key(self.path))
+            self._db.executescript(_SCHEMA)
+            for table, columns in _ADDED_COLUMNS.items():
+                present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns.items():
+                    if name not in present:
+                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+            self._index_signatures()
+        except sqlite3.Error as exc:
+            raise state_error(self.path, exc) from exc
+
+    def _check(self) -> None:
+        """SQLite's quick check (every page and record, not the index contents): damage read
+        later would fail queries one by one, and a crawl would skip pages it never wrote."""
+        rows = [str(row[0]) for row in self._db.execute("PRAGMA quick_check(3)")]
+        if rows != ["ok"]:
+            raise StateDamagedError(self.path, "; ".join(rows))
 
     def _index_signatures(self) -> None:
         """Build the band rows of signatures stored before them (a state file from an earlier
@@ -193,8 +261,15 @@ class SqliteArticleState:
                 )
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        """End a failed transaction; a failed COMMIT may have rolled back already, and the
+        error that failed it is the one to raise."""
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
 
     def _meta(self, name: str) -> str | None:
         row = self._db.execute("SELECT value FROM state_meta WHERE name = ?", (name,)).fetchone()
@@ -243,6 +318,7 @@ class SqliteArticleState:
                 found[row[0]] = ArticleRecord(*row)
         return found
 
+    @_writes
     def record(self, article: Article, now: datetime | None = None) -> None:
         stamp = utc_stamp(now)
         self._db.execute(
@@ -268,6 +344,45 @@ class SqliteArticleState:
             ),
         )
 
+    def write_article(
+        self,
+        article: Article,
+        write: Callable[[], None],
+        unwrite: Callable[[], None],
+        now: datetime | None = None,
+    ) -> bool:
+        """Check that the state lacks this revision of the article, `write` its line and record
+        it, as one step: in one transaction holding SQLite's write lock, so no other process or
+        crawler on this file checks the same article in between. False (nothing written) when
+        the state already holds it. A failure to record calls `unwrite` before raising
+        `StateWriteError`, so the output never holds a line the state does not know."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise state_error(self.path, exc) from exc
+        try:
+            known = self.article(article.canonical_url)
+            if known is not None and (
+                known.revision >= article.revision or known.content_hash == article.content_hash
+            ):
+                self._db.execute("ROLLBACK")
+                return False
+            write()
+            try:
+                self.record(article, now)
+                self._db.execute("COMMIT")
+            except StateError:
+                unwrite()
+                raise
+            except sqlite3.Error as exc:
+                unwrite()
+                raise state_error(self.path, exc) from exc
+        except BaseException:
+            self._rollback()
+            raise
+        return True
+
+    @_writes
     def touch(self, canonical_url: str, now: datetime | None = None) -> None:
         """The article was seen again, unchanged."""
         self._db.execute(
@@ -303,6 +418,7 @@ class SqliteArticleState:
                 found[row[0]] = FetchRecord(*row)
         return found
 
+    @_writes
     def record_fetch(
         self,
         url: str,
@@ -330,12 +446,14 @@ class SqliteArticleState:
             (url, canonical_url, etag, last_modified, lastmod, published_at, stamp, stamp),
         )
 
+    @_writes
     def checked(self, url: str, now: datetime | None = None) -> None:
         """A conditional request for `url` answered 304 Not Modified."""
         self._db.execute("UPDATE fetches SET last_checked = ? WHERE url = ?", (utc_stamp(now), url))
 
     # -- near-duplicate signatures -------------------------------------------------------------
 
+    @_writes
     def record_signature(
         self,
         article_id: str,
@@ -368,7 +486,7 @@ class SqliteArticleState:
             )
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
 
     def has_signature(self, article_id: str) -> bool:
@@ -404,6 +522,11 @@ class SqliteArticleState:
             ):
                 found[row[0]] = SignatureRecord(str(row[0]), str(row[1]), row[2], bytes(row[3]))
         return found
+
+    def leave_wal(self) -> None:
+        """Fold the WAL into the database file and stop using one, so that the file alone holds
+        the state (to be moved or copied); the next open switches back to WAL."""
+        self._db.execute("PRAGMA journal_mode=DELETE")
 
     def close(self) -> None:
         self._db.close()
