@@ -27,6 +27,12 @@ from newscrawler.extraction.wire import find_wire_source, wire_name
         ("The Associated Press", []),
         ("Image: Getty Images", []),
         ("Jane Doe, jane doe", ["Jane Doe"]),
+        # A web address or a company is the outlet, not a person.
+        ("tagesschau.de", []),
+        ("Redaktion wien.ORF.at", []),
+        ("Web Commerce GmbH", []),
+        ("Verein für Naturschutz e.V.", []),
+        ("James S.A. Corey", ["James S.A. Corey"]),
     ],
 )
 def test_split_authors(byline: str, expected: list[str]) -> None:
@@ -102,6 +108,19 @@ _STORY = "<p>" + "The council met on Tuesday and voted on the budget for next ye
             ["Erika Mustermann", "Max Muster"],
         ),
         ('<span class="AuthorName">Par Jeanne Dupont</span>', ["Jeanne Dupont"]),
+        # Names each in an element of the same kind, with nothing between them.
+        (
+            '<div class="article-byline"><span class="simple">Anna Muster</span>'
+            '<span class="simple">Ben Beispiel</span></div>',
+            ["Anna Muster", "Ben Beispiel"],
+        ),
+        # A job title, a reviewer and a date after the name end the byline.
+        (
+            '<div class="author">By Jane Doe <span>Founder</span> <span>Head Gardener</span>'
+            " <span>Reviewed by John Roe</span> Feb 2, 2024</div>",
+            ["Jane Doe"],
+        ),
+        ('<p class="byline">By Jane Doe, PhD, Staff Writer</p>', ["Jane Doe"]),
         # Page words in author markup are not names.
         ('<div class="author-box"><a class="author-link">Read more</a></div>', []),
     ],

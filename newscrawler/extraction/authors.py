@@ -47,6 +47,16 @@ _ROLE_RE = re.compile(
 # Japanese bylines put the role after the name: "松岡大地 記者".
 _JA_ROLE_SUFFIX_RE = re.compile(r"\s*(?:記者|特派員|撮影|기자|특파원)$")
 _SQUASH_RE = re.compile(r"[\W_]+")
+# A web address standing for its site: "tagesschau.de", "wien.ORF.at", "MesOpinions.com".
+_DOMAIN_RE = re.compile(
+    r"(?:^|\s|\()(?:www\.)?[\w\-]+(?:\.[\w\-]+)*\."
+    r"(?:com|net|org|info|de|at|ch|fr|it|es|nl|be|uk|eu|io|co|us|ca|jp|in|world|news|online)\b",
+    re.I,
+)
+# Company forms closing a name: a firm or an association, not a person.
+_COMPANY_RE = re.compile(
+    r"\b(?:GmbH|AG|e\.\s?V|Inc|LLC|Ltd|Co\.\s?KG|SpA|Pty|PLC|Corp)\b\.?\s*$", re.I
+)
 # Shorter run-together names ("ab") match hosts by chance.
 _MIN_SQUASHED = 6
 
@@ -57,7 +67,7 @@ def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = (
         return []
     if isinstance(values, str):
         values = [values]
-    outlet_keys = {clean_text(o).casefold() for o in outlets if o}
+    outlet_keys = {_squashed(o) for o in outlets if o} - {""}
     names: list[str] = []
     for value in values:
         value = _URL_RE.sub(" ", _EMAIL_RE.sub(" ", clean_text(value)))
@@ -65,7 +75,7 @@ def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = (
         for part in _SPLIT_RE.split(value):
             part = _JA_ROLE_SUFFIX_RE.sub("", _BY_RE.sub("", part)).strip(" .|-–—:()")
             key = part.casefold()
-            if not part or key in _NOT_PEOPLE or key in outlet_keys or len(part) > 60:
+            if not part or key in _NOT_PEOPLE or len(part) > 60 or _is_outlet(part, outlet_keys):
                 continue
             if _ROLE_RE.search(part) or wire_name(part) or _CREDIT_LINE_RE.search(part):
                 # A role, or a wire service (that is the story's `source`, not a person).
@@ -74,6 +84,23 @@ def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = (
                 continue
             names.append(part)
     return dedupe(names)
+
+
+def _squashed(name: str) -> str:
+    return _SQUASH_RE.sub("", clean_text(name).casefold())
+
+
+def _is_outlet(name: str, outlet_keys: set[str]) -> bool:
+    """An outlet, not a person: the site's own name in any spelling ("USA TODAY" for "USA
+    Today", "Deutsche Welle (www.dw.com)"), a web address ("tagesschau.de") or a company
+    ("Web Commerce GmbH", "Verein e.V.")."""
+    squashed = _squashed(name)
+    if squashed in outlet_keys or any(
+        len(key) >= _MIN_SQUASHED and squashed.startswith(key) and "(" in name
+        for key in outlet_keys
+    ):
+        return True
+    return bool(_DOMAIN_RE.search(name) or _COMPANY_RE.search(name))
 
 
 def authors_from_json_ld(value: Any, people: Mapping[str, str] | None = None) -> list[str]:
@@ -135,11 +162,10 @@ XPATH_BYLINE = (
     " | //h1"
 )
 # Regions whose names are not this article's byline: comments, lists of other stories, sidebars,
-# share bars, author pictures and bios, reviewers and editors credited beside the author.
+# share bars, author pictures, reviewers and editors credited beside the author.
 _NOT_BYLINE_RE = re.compile(
-    r"comment|related|sidebar|widget|recommend|popular|trending|newsletter|share|social|promo"
-    r"|teaser|carousel|slider|avatar|image|photo|thumb|(?<![a-z])bio|description|follow"
-    r"|review|fact-?check|editor|signup|subscribe|login",
+    r"comment|related|sidebar|widget|recommend|popular|trending|share|social|promo|teaser"
+    r"|carousel|slider|avatar|follow|reviewer|fact-?check|editor|signup|subscribe|login",
     re.I,
 )
 _NOT_BYLINE_TAGS = frozenset(
@@ -178,11 +204,32 @@ _MAX_NAME_WORDS = 5
 _NAME_WORD_RE = re.compile(r"^[\w'’.\-]+$")
 # Joins between the parts of a byline that are not names: "|", "•", "·", "—".
 _BYLINE_SEPARATORS_RE = re.compile(r"\s*[|•·▪◦—–]\s*|\s+-\s+")
+# A label before the names: "By", "Written by", "Erstellt von", "Autor:", "Par".
 _LABEL_RE = re.compile(
-    r"^(?:(?:posted|written|published|reported|text|words|story|geschrieben|verfasst)\s+(?:by|von)"
-    r"|author|autor|autorin|auteur|autore|by|von|par|por|di|door|av)\s*[:\-]?\s*",
+    r"^(?:(?:\w+\s+){0,2}?(?:by|von|vom)\b"
+    r"|author|autor|autorin|auteur|autore|par|por|di|door|av)\s*[:\-]?\s*",
     re.I,
 )
+
+
+# "Reviewed by", "Edited by", "Photos by": the credit of someone other than the author.
+_OTHER_CREDIT_RE = re.compile(
+    r"^\s*(?:medically |fact[- ]checked and )?(?:reviewed|edited|fact[- ]checked|photos?|"
+    r"photographs?|illustrations?|images?|fotos?|bilder?|video|produced|translated)\s+(?:by|von)\b",
+    re.I,
+)
+_JOINERS = frozenset({"and", "und", "et", "y", "e", "og", "och", "en", "&", ",", ";"})
+_ENDS_JOINED_RE = re.compile(r"(?:[,&;]|\band|\bund|\bet)\s*$", re.I)
+# Job titles and degrees written beside a name: a fragment made only of these is not a person
+# ("Marketing Director", "PhD"), while a surname that is one ("Jane Reporter") stays a name.
+_TITLE_WORDS = frozenset({
+    "founder", "co-founder", "cofounder", "ceo", "cto", "cfo", "coo", "director", "manager",
+    "editor", "writer", "reporter", "expert", "reviewer", "consultant", "coordinator",
+    "specialist", "officer", "president", "head", "lead", "senior", "chief", "staff",
+    "contributor", "correspondent", "columnist", "journalist", "marketing", "content",
+    "digital", "managing", "executive", "owner", "assistant", "associate", "deputy",
+    "phd", "ph.d", "md", "m.d", "rn", "bsn", "dvm", "mba", "msc", "rd", "rdn", "cpa", "jd",
+})  # fmt: skip
 
 
 def looks_like_name(value: str) -> bool:
@@ -193,6 +240,8 @@ def looks_like_name(value: str) -> bool:
         return False
     if any(ch.isdigit() for ch in value):
         return False
+    if all(word.casefold().strip(".,") in _TITLE_WORDS for word in words):
+        return False
     for word in words:
         if not _NAME_WORD_RE.match(word) or word.casefold().strip(".") in _NOT_NAME_WORDS:
             return False
@@ -201,35 +250,53 @@ def looks_like_name(value: str) -> bool:
     return True
 
 
-def _fragments(element: lxml_html.HtmlElement) -> list[str]:
-    """The byline's text in the pieces its markup and separators make, its <time> left out."""
-    pieces: list[str] = []
+def _fragments(element: lxml_html.HtmlElement) -> list[tuple[str, str]]:
+    """The byline's text in the pieces its markup and separators make, each with the tag and
+    class of the element it is written in; its <time> and invisible parts left out."""
+    pieces: list[tuple[str, str]] = []
 
     def walk(node: lxml_html.HtmlElement) -> None:
+        key = f"{node.tag} {node.get('class', '')}"
         if node.text:
-            pieces.append(node.text)
+            pieces.append((node.text, key))
         for child in node:
             if isinstance(child.tag, str) and child.tag not in _SKIPPED_TAGS:
-                pieces.append("\n")
                 walk(child)
-                pieces.append("\n")
             if child.tail:
-                pieces.append(child.tail)
+                pieces.append((child.tail, key))
 
     walk(element)
-    out: list[str] = []
-    for line in "".join(pieces).split("\n"):
-        out.extend(p for p in _BYLINE_SEPARATORS_RE.split(clean_text(line)) if p)
+    out: list[tuple[str, str]] = []
+    for raw, key in pieces:
+        out.extend((p, key) for p in _BYLINE_SEPARATORS_RE.split(clean_text(raw)) if p)
     return out
 
 
 def _byline_names(element: lxml_html.HtmlElement, outlets: Iterable[str]) -> list[str]:
+    """Names in a byline, read in order: the first name-like fragment, then those joined to it
+    ("and", ",", "&") or written like it (each name in an element of the same tag and class);
+    the first other fragment after them ends the byline ("Jane Doe | Founder | May 3")."""
     names: list[str] = []
-    for fragment in _fragments(element):
-        fragment = _LABEL_RE.sub("", fragment).strip(" ,:")
-        if not fragment or fragment.casefold() in {"and", "und", "et", "y", "&"}:
+    joined = True
+    name_key = ""
+    for fragment, key in _fragments(element):
+        if _OTHER_CREDIT_RE.match(fragment):
+            break  # "Reviewed by", "Photos by": someone other than the author follows
+        text, labelled = _LABEL_RE.subn("", fragment)
+        text = text.strip(" ,;:&")
+        if labelled or not text or text.casefold() in _JOINERS:
+            # A label, a bare separator or a conjunction: the next names belong to the byline.
+            joined = True
+        if not text or text.casefold() in _JOINERS:
             continue
-        names.extend(n for n in split_authors(fragment, outlets) if looks_like_name(n))
+        found = [n for n in split_authors(text, outlets) if looks_like_name(n)]
+        alike = key == name_key and len(found) == 1 and found[0] == text and " " in text
+        if found and (joined or alike):
+            names.extend(found)
+            joined = bool(_ENDS_JOINED_RE.search(fragment))
+            name_key = key
+        elif names:
+            break
     return names
 
 
@@ -263,7 +330,8 @@ def authors_from_bylines(tree: lxml_html.HtmlElement, outlets: Iterable[str] = (
         found.append(element)
         if seen_h1:
             after_headline.append(element)
-    candidates = [e for e in (after_headline or found) if _is_byline(e)]
+    after_headline = [e for e in after_headline if _is_byline(e)]
+    candidates = after_headline or [e for e in found if _is_byline(e)]
     for first in candidates:
         names = _byline_names(first, outlets)
         if not names:
