@@ -121,6 +121,22 @@ _STORY = "<p>" + "The council met on Tuesday and voted on the budget for next ye
             ["Jane Doe"],
         ),
         ('<p class="byline">By Jane Doe, PhD, Staff Writer</p>', ["Jane Doe"]),
+        # One name written in parts; month names that are given names.
+        (
+            '<div class="byline"><span class="first">Ingrid</span> <span class="last">Treborg'
+            "</span></div>",
+            ["Ingrid Treborg"],
+        ),
+        (
+            '<p class="byline">By Jan Michael Marchart and June Park</p>',
+            ["Jan Michael Marchart", "June Park"],
+        ),
+        # A one-word kicker before the byline is not a person.
+        (
+            '<div class="authors"><span class="brand">capital</span> <span>von Jane Doe</span>'
+            "</div>",
+            ["Jane Doe"],
+        ),
         # Page words in author markup are not names.
         ('<div class="author-box"><a class="author-link">Read more</a></div>', []),
     ],
@@ -139,6 +155,14 @@ def test_byline_after_the_headline_wins_over_comments_and_related_stories() -> N
         "</body></html>"
     )
     assert _authors(html) == ["Jane Doe"]
+
+
+def test_the_article_footer_may_credit_it_the_page_footer_not() -> None:
+    story = f"<h1>Budget passes</h1>{_STORY}"
+    own = "<footer><address class='p-author h-card'>Frank Boes</address></footer>"
+    page = "<footer><span class='author'>Site Owner Name</span></footer>"
+    assert _authors(f"<html><body><article>{story}{own}</article></body></html>") == ["Frank Boes"]
+    assert _authors(f"<html><body><article>{story}</article>{page}</body></html>") == []
 
 
 def test_comment_authors_are_not_the_byline() -> None:

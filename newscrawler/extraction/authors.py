@@ -164,8 +164,9 @@ XPATH_BYLINE = (
 # Regions whose names are not this article's byline: comments, lists of other stories, sidebars,
 # share bars, author pictures, reviewers and editors credited beside the author.
 _NOT_BYLINE_RE = re.compile(
-    r"comment|related|sidebar|widget|recommend|popular|trending|share|social|promo|teaser"
-    r"|carousel|slider|avatar|follow|reviewer|fact-?check|editor|signup|subscribe|login",
+    r"comment|related|(?<!has-)(?<!with-)(?<!content-)sidebar(?!-?wrap)|widget|recommend|popular"
+    r"|trending|share|social|promo|teaser|carousel|slider|avatar|follow|reviewer|fact-?check"
+    r"|editor|signup|subscribe|login",
     re.I,
 )
 _NOT_BYLINE_TAGS = frozenset(
@@ -181,15 +182,13 @@ _MAX_BYLINE_CHARS = 150
 # <a>B</a>" puts each name in an element of its own), and how long that container may be.
 _GROUP_LEVELS = 2
 _MAX_GROUP_CHARS = 300
-# Words that make a byline fragment page text, not a name: dates, "Updated", calls to action.
+# Words that make a byline fragment page text, not a name: "Updated", calls to action. (Month
+# names are not among them: a date has digits, and "June", "May" and "Jan" are names too.)
 _NOT_NAME_WORDS = frozenset({
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "today", "yesterday", "ago", "min", "mins", "minute", "minutes", "hour",
-    "hours", "read", "reading", "updated", "update", "published", "posted", "on", "at", "in", "of",
-    "for", "the", "about", "more", "all", "view", "see", "articles", "article", "posts", "post",
-    "profile", "archive", "archives", "contact", "email", "share", "follow", "twitter", "facebook",
+    "today", "yesterday", "ago", "min", "mins", "minute", "minutes", "hour", "hours", "read",
+    "reading", "updated", "update", "published", "posted", "on", "at", "in", "of", "for", "the",
+    "about", "more", "all", "view", "see", "articles", "article", "posts", "post", "profile",
+    "archive", "archives", "contact", "email", "share", "follow", "twitter", "facebook",
     "linkedin", "instagram", "comments", "comment", "reply", "login", "subscribe", "home", "menu",
     "search", "written", "author", "authors", "by", "show", "uhr", "am", "um", "aktualisiert",
     "veröffentlicht", "weitere", "artikel", "mehr", "alle", "anzeigen", "weiter", "mis", "jour",
@@ -257,6 +256,9 @@ def _fragments(element: lxml_html.HtmlElement) -> list[tuple[str, str]]:
 
     def walk(node: lxml_html.HtmlElement) -> None:
         key = f"{node.tag} {node.get('class', '')}"
+        if _one_name(node):
+            pieces.append((node.text_content(), key))
+            return
         if node.text:
             pieces.append((node.text, key))
         for child in node:
@@ -272,6 +274,16 @@ def _fragments(element: lxml_html.HtmlElement) -> list[tuple[str, str]]:
     return out
 
 
+def _one_name(node: lxml_html.HtmlElement) -> bool:
+    """An element that holds one name split into parts (<span class="first">Jane</span>
+    <span class="last">Doe</span>), not a list of names in like elements."""
+    parts = [child for child in node if isinstance(child.tag, str)]
+    if not parts:
+        return False
+    kinds = {f"{child.tag} {child.get('class', '')}" for child in parts}
+    return len(kinds) == len(parts) and looks_like_name(clean_text(node.text_content()))
+
+
 def _byline_names(element: lxml_html.HtmlElement, outlets: Iterable[str]) -> list[str]:
     """Names in a byline, read in order: the first name-like fragment, then those joined to it
     ("and", ",", "&") or written like it (each name in an element of the same tag and class);
@@ -279,17 +291,24 @@ def _byline_names(element: lxml_html.HtmlElement, outlets: Iterable[str]) -> lis
     names: list[str] = []
     joined = True
     name_key = ""
-    for fragment, key in _fragments(element):
+    fragments = _fragments(element)
+    after_label = False
+    for fragment, key in fragments:
         if _OTHER_CREDIT_RE.match(fragment):
             break  # "Reviewed by", "Photos by": someone other than the author follows
         text, labelled = _LABEL_RE.subn("", fragment)
         text = text.strip(" ,;:&")
+        after_label = after_label or bool(labelled)
         if labelled or not text or text.casefold() in _JOINERS:
             # A label, a bare separator or a conjunction: the next names belong to the byline.
             joined = True
         if not text or text.casefold() in _JOINERS:
             continue
         found = [n for n in split_authors(text, outlets) if looks_like_name(n)]
+        if found and not names and " " not in found[0] and not after_label and len(fragments) > 1:
+            # One word among others ("capital | von Jane Doe") is a kicker or a section, unless
+            # a "By" names it or it is all the byline says.
+            continue
         alike = key == name_key and len(found) == 1 and found[0] == text and " " in text
         if found and (joined or alike):
             names.extend(found)
@@ -305,6 +324,8 @@ def _is_byline(element: lxml_html.HtmlElement) -> bool:
     if len(text) > _MAX_BYLINE_CHARS * 4 or len(clean_text(text)) > _MAX_BYLINE_CHARS:
         return False
     for node in (element, *element.iterancestors()):
+        if node.tag == "footer" and any(a.tag == "article" for a in node.iterancestors()):
+            continue  # an article's own footer may credit it; the page's footer does not
         if node.tag in _NOT_BYLINE_TAGS:
             return False
         if node.tag in _WHOLE_PAGE_TAGS:

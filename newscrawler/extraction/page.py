@@ -104,7 +104,7 @@ XPATH_REL_TAG = (
 # outlet in `author` and the writer in `sailthru.author` must not both be taken as people).
 _META_AUTHOR_KEYS = (
     ("author", "article:author", "dc.creator", "dcterms.creator", "byl"),
-    ("parsely-author", "sailthru.author", "cxenseparse:author"),
+    ("parsely-author", "sailthru.author", "cxenseparse:author", "shareaholic:article_author_name"),
     ("citation_author",),
 )
 
