@@ -137,6 +137,9 @@ _STORY = "<p>" + "The council met on Tuesday and voted on the budget for next ye
             "</div>",
             ["Jane Doe"],
         ),
+        # "By" glued to the name; a name that starts like a label.
+        ('<span class="author">ByDaryl Austin</span>', ["Daryl Austin"]),
+        ('<span class="author">Byron Smith</span>', ["Byron Smith"]),
         # Page words in author markup are not names.
         ('<div class="author-box"><a class="author-link">Read more</a></div>', []),
     ],
@@ -173,6 +176,22 @@ def test_comment_authors_are_not_the_byline() -> None:
     )
     # The byline after the comments is still found; the commenter never is.
     assert _authors(html) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("<p>Von Erika Mustermann und Max Muster</p>", ["Erika Mustermann", "Max Muster"]),
+        ("<div><small>By Jane Doe | March 3, 2024</small></div>", ["Jane Doe"]),
+        ("<p>Par Jeanne Dupont, le 3 mai 2024</p>", ["Jeanne Dupont"]),
+        # Sentences that start like a byline are not one.
+        ("<p>By training, the council learned to vote faster.</p>", []),
+        ("<p>Von der linearen zur zirkulären Wirtschaft</p>", []),
+    ],
+)
+def test_byline_line_under_the_headline_without_markup(line: str, expected: list[str]) -> None:
+    html = f"<html><body><article><h1>Budget passes</h1>{line}{_STORY}</article></body></html>"
+    assert _authors(html) == expected
 
 
 def test_json_ld_author_given_as_a_reference_to_a_person_in_the_graph() -> None:

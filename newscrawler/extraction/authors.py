@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +14,7 @@ from newscrawler.extraction.text import clean_text, dedupe
 from newscrawler.extraction.wire import wire_name
 
 __all__ = [
+    "authors_from_byline_text",
     "authors_from_bylines",
     "authors_from_json_ld",
     "is_host_of",
@@ -210,7 +211,7 @@ _NAME_WORD_RE = re.compile(r"^[\w'’.\-]+$")
 _BYLINE_SEPARATORS_RE = re.compile(r"\s*[|•·▪◦—–]\s*|\s+-\s+")
 # A label before the names: "By", "Written by", "Erstellt von", "Autor:", "Par".
 _LABEL_RE = re.compile(
-    r"^(?:(?:\w+\s+){0,2}?(?:by|von|vom)\b"
+    r"^(?:(?-i:(?:By|Von|Par|Por)(?=[A-ZÀ-Þ]))|(?:\w+\s+){0,2}?(?:by|von|vom)\b"
     r"|author|autor|autorin|auteur|autore|par|por|di|door|av)\s*[:\-]?\s*",
     re.I,
 )
@@ -370,3 +371,69 @@ def authors_from_bylines(tree: lxml_html.HtmlElement, outlets: Iterable[str] = (
                 names.extend(_byline_names(other, outlets))
         return dedupe(names)
     return []
+
+
+# A byline written as text under the headline, with no markup naming it: "By Jane Doe",
+# "Von Erika Mustermann und Max Muster", "Par Jeanne Dupont, le 3 mai".
+_TEXT_BYLINE_RE = re.compile(
+    r"^(?:by|von|par|por|door|av|(?:written|words|text|story|posted)\s+(?:by|von)|autor(?:in)?"
+    r"|author)(?:\s*:\s*|\s+)\w|^(?-i:(?:By|Von|Par|Por)[A-ZÀ-Þ])",
+    re.I,
+)
+# The first word of such a line, tested before its whole text is read.
+_TEXT_BYLINE_HEAD_RE = re.compile(
+    r"^(?:by|von|par|por|door|av|written|words|text|story|posted|autor|author)\b"
+    r"|^(?-i:(?:By|Von|Par|Por)[A-ZÀ-Þ])",
+    re.I,
+)
+# How many elements after the <h1> are read for a text byline, and how long one may be.
+_TEXT_BYLINE_REACH = 30
+_MAX_TEXT_BYLINE_CHARS = 100
+_MAX_TEXT_BYLINE_ELEMENTS = 12
+_TEXT_BYLINE_TAGS = frozenset(
+    {"p", "div", "span", "address", "small", "strong", "b", "em", "i", "a", "li", "h2", "h3",
+     "h4", "h5", "h6", "td"}
+)  # fmt: skip
+
+
+def authors_from_byline_text(
+    headline: lxml_html.HtmlElement | None, outlets: Iterable[str] = ()
+) -> list[str]:
+    """The people a "By ..." line just after the headline names, for pages whose byline has no
+    markup that says so. Only a short element whose text starts with a byline label counts."""
+    if headline is None:
+        return []
+    outlets = list(outlets)
+    for element in islice(_following(headline), _TEXT_BYLINE_REACH):
+        if element.tag not in _TEXT_BYLINE_TAGS:
+            continue
+        # It starts with a label, and a container of many elements is not a byline line: both
+        # told before the whole text is read.
+        head = (element.text or "").lstrip()
+        if not head and len(element):
+            head = (element[0].text or "").lstrip()  # <p><b>By</b> Jane Doe</p>
+        if not _TEXT_BYLINE_HEAD_RE.match(head):
+            continue
+        if next(islice(element.iter(), _MAX_TEXT_BYLINE_ELEMENTS, None), None) is not None:
+            continue
+        text = clean_text(element.text_content())
+        if len(text) > _MAX_TEXT_BYLINE_CHARS or not _TEXT_BYLINE_RE.match(text):
+            continue
+        names = _byline_names(element, outlets) if _is_byline(element) else []
+        # Capitalized, as names in running text are ("By training, ..." is a sentence).
+        if names and all(n[0].isupper() or not n[0].islower() for n in names):
+            return dedupe(names)
+    return []
+
+
+def _following(element: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement]:
+    """Elements after `element` in document order (its own content excluded)."""
+    node: lxml_html.HtmlElement | None = element
+    while node is not None:
+        sibling = node.getnext()
+        while sibling is not None:
+            if isinstance(sibling.tag, str):
+                yield sibling
+                yield from (e for e in sibling.iterdescendants() if isinstance(e.tag, str))
+            sibling = sibling.getnext()
+        node = node.getparent()

@@ -20,6 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newscrawler.extraction.authors import (
+    authors_from_byline_text,
     authors_from_bylines,
     authors_from_json_ld,
     is_host_of,
@@ -529,6 +530,10 @@ class ArticlePage:
             ),
             ("meta", meta_authors),
             ("generic", lambda: authors_from_bylines(self.tree, outlets)),
+            (
+                "generic",
+                lambda: authors_from_byline_text(next(iter(self.elements.of("h1")), None), outlets),
+            ),
         )
 
     def _names_owner(self, name: str) -> bool:
