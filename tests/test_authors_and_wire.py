@@ -33,6 +33,11 @@ from newscrawler.extraction.wire import find_wire_source, wire_name
         ("Web Commerce GmbH", []),
         ("Verein für Naturschutz e.V.", []),
         ("James S.A. Corey", ["James S.A. Corey"]),
+        # Handles, degrees and agency credits beside the name are not people.
+        ("Jane Doe @janedoe", ["Jane Doe"]),
+        ("Jane Doe, PhD", ["Jane Doe"]),
+        ("Agencies", []),
+        ("Daily Planet - Jane Doe", ["Daily Planet", "Jane Doe"]),
     ],
 )
 def test_split_authors(byline: str, expected: list[str]) -> None:
@@ -135,6 +140,13 @@ _STORY = "<p>" + "The council met on Tuesday and voted on the budget for next ye
         (
             '<div class="authors"><span class="brand">capital</span> <span>von Jane Doe</span>'
             "</div>",
+            ["Jane Doe"],
+        ),
+        # "von" inside a name is not a label; "Updated by" credits an editor.
+        ('<p class="byline">Ursula von der Leyen</p>', ["Ursula von der Leyen"]),
+        (
+            '<div class="byline"><span class="author">By Jane Doe</span>'
+            ' <span class="author">Updated by John Roe</span></div>',
             ["Jane Doe"],
         ),
         # "By" glued to the name; a name that starts like a label.

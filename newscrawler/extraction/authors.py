@@ -28,8 +28,11 @@ _BY_RE = re.compile(
 )
 _EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
 _SPLIT_RE = re.compile(
-    r"\s*(?:,|;|/|\band\b|&|\bund\b|\bet\b|\by\b|\bog\b|\boch\b|\bve\b|・|、)\s*", re.I
+    r"\s*(?:,|;|/|\band\b|&|\bund\b|\bet\b|\by\b|\bog\b|\boch\b|\bve\b|・|、)\s*|\s+[-–—]\s+",
+    re.I,
 )
+# A social-media handle beside or instead of a name: "Jane Doe @janedoe".
+_HANDLE_RE = re.compile(r"(?:^|\s)@\w+")
 # Photo and image credits that share the byline element.
 _CREDIT_LINE_RE = re.compile(
     r"(?:image|photo|foto|picture|credit)s?\s*:|getty|istock|shutterstock", re.I
@@ -38,7 +41,8 @@ _URL_RE = re.compile(r"https?://\S+")
 # Labels that appear in author slots but are not people.
 _NOT_PEOPLE = {
     "staff", "staff writer", "editor", "editors", "admin", "administrator", "reporter",
-    "no author", "unknown", "anonymous", "guest", "redaktion", "newsroom",
+    "no author", "unknown", "anonymous", "guest", "redaktion", "newsroom", "uncategorized",
+    "agencies", "agenturen", "agences", "agencias",
 }  # fmt: skip
 # A role or desk written where a name goes: "Yomiuri Shimbun Staff Writers", "Tokyo Correspondent".
 _ROLE_RE = re.compile(
@@ -51,7 +55,7 @@ _JA_ROLE_SUFFIX_RE = re.compile(r"\s*(?:記者|特派員|撮影|기자|특파원
 _SQUASH_RE = re.compile(r"[\W_]+")
 # A web address standing for its site: "tagesschau.de", "wien.ORF.at", "MesOpinions.com".
 _DOMAIN_RE = re.compile(
-    r"(?:^|\s|\()(?:www\.)?[\w\-]+(?:\.[\w\-]+)*\."
+    r"(?:^|[\s(\]@])(?:www\.)?[\w\-]+(?:\.[\w\-]+)*\."
     r"(?:com|net|org|info|de|at|ch|fr|it|es|nl|be|uk|eu|io|co|us|ca|jp|in|world|news|online)\b",
     re.I,
 )
@@ -73,7 +77,7 @@ def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = (
     names: list[str] = []
     for value in values:
         value = _URL_RE.sub(" ", _EMAIL_RE.sub(" ", clean_text(value)))
-        value = _BY_RE.sub("", value)
+        value = _BY_RE.sub("", _HANDLE_RE.sub(" ", value)).strip()
         for part in _SPLIT_RE.split(value):
             part = _JA_ROLE_SUFFIX_RE.sub("", _BY_RE.sub("", part)).strip(" .|-–—:()")
             key = part.casefold()
@@ -82,10 +86,15 @@ def split_authors(values: Iterable[str] | str | None, outlets: Iterable[str] = (
             if _ROLE_RE.search(part) or wire_name(part) or _CREDIT_LINE_RE.search(part):
                 # A role, or a wire service (that is the story's `source`, not a person).
                 continue
-            if any(ch.isdigit() for ch in part):
+            if any(ch.isdigit() for ch in part) or _only_titles(part):
                 continue
             names.append(part)
     return dedupe(names)
+
+
+def _only_titles(value: str) -> bool:
+    """A job title or degree alone ("PhD", "Marketing Director"), not a person."""
+    return all(word.casefold().strip(".,") in _TITLE_WORDS for word in value.split())
 
 
 def _squashed(name: str) -> str:
@@ -198,7 +207,8 @@ _NOT_NAME_WORDS = frozenset({
     "linkedin", "instagram", "comments", "comment", "reply", "login", "subscribe", "home", "menu",
     "search", "written", "author", "authors", "by", "show", "uhr", "am", "um", "aktualisiert",
     "veröffentlicht", "weitere", "artikel", "mehr", "alle", "anzeigen", "weiter", "mis", "jour",
-    "publié", "publicado", "actualizado", "el", "los", "las", "en",
+    "publié", "publicado", "actualizado", "el", "los", "las", "en", "text", "copier", "copy",
+    "print", "drucken", "imprimer",
 })  # fmt: skip
 # Lower-case words inside a name: "Ludwig van Beethoven", "Ursula von der Leyen".
 _PARTICLES = frozenset({
@@ -211,16 +221,19 @@ _NAME_WORD_RE = re.compile(r"^[\w'’.\-]+$")
 _BYLINE_SEPARATORS_RE = re.compile(r"\s*[|•·▪◦—–]\s*|\s+-\s+")
 # A label before the names: "By", "Written by", "Erstellt von", "Autor:", "Par".
 _LABEL_RE = re.compile(
-    r"^(?:(?-i:(?:By|Von|Par|Por)(?=[A-ZÀ-Þ]))|(?:\w+\s+){0,2}?(?:by|von|vom)\b"
+    r"^(?:(?-i:(?:By|Von|Par|Por)(?=[A-ZÀ-Þ]))|(?:(?:posted|written|published|reported|text|words"
+    r"|story|article|interview|geschrieben|verfasst|erstellt|rezept|beitrag|artikel|gepostet"
+    r"|veröffentlicht)\s+)?(?:by|von|vom)\b"
     r"|author|autor|autorin|auteur|autore|par|por|di|door|av)\s*[:\-]?\s*",
     re.I,
 )
 
 
-# "Reviewed by", "Edited by", "Photos by": the credit of someone other than the author.
+# "Reviewed by", "Edited by", "Updated by", "Photos by": someone other than the author.
 _OTHER_CREDIT_RE = re.compile(
-    r"^\s*(?:medically |fact[- ]checked and )?(?:reviewed|edited|fact[- ]checked|photos?|"
-    r"photographs?|illustrations?|images?|fotos?|bilder?|video|produced|translated)\s+(?:by|von)\b",
+    r"^\s*(?:medically |fact[- ]checked and )?(?:reviewed|edited|updated|fact[- ]checked|photos?|"
+    r"photographs?|illustrations?|images?|fotos?|bilder?|video|produced|translated|additional"
+    r" reporting)\s+(?:by|von)\b",
     re.I,
 )
 _JOINERS = frozenset({"and", "und", "et", "y", "e", "og", "och", "en", "&", ",", ";"})
@@ -245,7 +258,7 @@ def looks_like_name(value: str) -> bool:
         return False
     if any(ch.isdigit() for ch in value):
         return False
-    if all(word.casefold().strip(".,") in _TITLE_WORDS for word in words):
+    if _only_titles(value):
         return False
     for word in words:
         if not _NAME_WORD_RE.match(word) or word.casefold().strip(".") in _NOT_NAME_WORDS:
