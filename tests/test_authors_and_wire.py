@@ -196,6 +196,8 @@ def test_comment_authors_are_not_the_byline() -> None:
         ("<p>Von Erika Mustermann und Max Muster</p>", ["Erika Mustermann", "Max Muster"]),
         ("<div><small>By Jane Doe | March 3, 2024</small></div>", ["Jane Doe"]),
         ("<p>Par Jeanne Dupont, le 3 mai 2024</p>", ["Jeanne Dupont"]),
+        # The label in an element of its own, the name in the next.
+        ("<div><p>Written by</p><p>Edzel Tabing</p></div>", ["Edzel Tabing"]),
         # Sentences that start like a byline are not one.
         ("<p>By training, the council learned to vote faster.</p>", []),
         ("<p>Von der linearen zur zirkulären Wirtschaft</p>", []),

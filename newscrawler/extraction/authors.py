@@ -399,8 +399,12 @@ _TEXT_BYLINE_HEAD_RE = re.compile(
     r"|^(?-i:(?:By|Von|Par|Por)[A-ZÀ-Þ])",
     re.I,
 )
+_LABEL_ONLY_RE = re.compile(
+    r"^\s*(?:written by|posted by|by|author|autor|autorin|geschrieben von|von|par|por)\s*:?\s*$",
+    re.I,
+)
 # How many elements after the <h1> are read for a text byline, and how long one may be.
-_TEXT_BYLINE_REACH = 30
+_TEXT_BYLINE_REACH = 60
 _MAX_TEXT_BYLINE_CHARS = 100
 _MAX_TEXT_BYLINE_ELEMENTS = 12
 _TEXT_BYLINE_TAGS = frozenset(
@@ -417,8 +421,19 @@ def authors_from_byline_text(
     if headline is None:
         return []
     outlets = list(outlets)
+    label_only = False
     for element in islice(_following(headline), _TEXT_BYLINE_REACH):
         if element.tag not in _TEXT_BYLINE_TAGS:
+            continue
+        if label_only:
+            # "Written by" in an element of its own: the name is in the next one.
+            label_only = False
+            text = clean_text(element.text_content()) if len(element) < 3 else ""
+            names = [n for n in split_authors(text, outlets) if looks_like_name(n)]
+            if names and text == names[0] and names[0][0].isupper():
+                return names
+        if _LABEL_ONLY_RE.match(element.text or "") and not len(element):
+            label_only = True
             continue
         # It starts with a label, and a container of many elements is not a byline line: both
         # told before the whole text is read.
