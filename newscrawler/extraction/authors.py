@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
@@ -149,13 +150,15 @@ def surname_last(name: str) -> str:
 def is_host_of(name: str, url: str) -> bool:
     """Whether `url`'s host is `name` run together: "Jane Doe" at janedoe.com or jane.doe.net."""
     squashed = _SQUASH_RE.sub("", name.casefold())
-    if len(squashed) < _MIN_SQUASHED:
-        return False
+    return len(squashed) >= _MIN_SQUASHED and squashed in _host_runs(url)
+
+
+@lru_cache(maxsize=64)
+def _host_runs(url: str) -> frozenset[str]:
+    """Runs of consecutive host labels, joined: www.jane.doe.net -> {"jane", "janedoe", ...}."""
     labels = [_SQUASH_RE.sub("", label) for label in (urlsplit(url).hostname or "").split(".")]
-    return any(
-        "".join(labels[i:j]) == squashed
-        for i in range(len(labels))
-        for j in range(i + 1, len(labels) + 1)
+    return frozenset(
+        "".join(labels[i:j]) for i in range(len(labels)) for j in range(i + 1, len(labels) + 1)
     )
 
 
