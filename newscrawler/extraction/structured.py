@@ -83,6 +83,9 @@ class JsonLd:
     article: dict[str, Any] | None = None
     breadcrumb: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
+    # Names of the Person objects by their @id: an article's author is often only a reference
+    # ({"@id": ".../#/schema/person/1"}) to a Person elsewhere in the @graph.
+    people: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -180,6 +183,10 @@ def read_json_ld(
                 candidates.append(obj)
             elif "BreadcrumbList" in obj_types and not result.breadcrumb:
                 result.breadcrumb = _breadcrumb_names(obj)
+            elif "Person" in obj_types:
+                ref, name = obj.get("@id"), obj.get("name")
+                if isinstance(ref, str) and isinstance(name, str):
+                    result.people[ref] = name
     own = [c for c in candidates if url and _names_url(c, url)] if len(candidates) > 1 else []
     if own:
         result.article = own[0]
