@@ -505,6 +505,35 @@ def test_a_sitemap_of_50000_urls_is_parsed_whole_and_the_crawl_stays_bounded(
     assert run.max_rss_mb < MAX_RSS_MB, run.max_rss_mb
 
 
+def one_node_page(text_bytes: int) -> bytes:
+    """An article page whose whole text is one paragraph, one text node of `text_bytes`."""
+    head = b"<html><head><title>One endless paragraph</title></head><body><article>"
+    words = b"Words of one paragraph that never ends. "
+    text = words * (text_bytes // len(words) + 1)
+    return head + b"<h1>One endless paragraph</h1><p>" + text + b"</p></article></body></html>"
+
+
+def test_a_page_whose_text_is_one_node_over_the_parser_limit_is_too_large(tmp_path: Path) -> None:
+    # libxml2 drops a text node over 10,000,000 bytes without huge_tree: the page parsed is
+    # not the page served, so it is skipped as too large, not written or called empty.
+    routes: dict[str, Behaviour] = {}
+    with FaultyServer(routes) as server:
+        routes["/one-node.html"] = reply(one_node_page(10_500_000))
+        routes["/truncated.html"] = corpus("truncated.html")(server.base)
+        pages = "".join(f"<url><loc>{server.base}{p}</loc></url>" for p in routes)
+        routes["/sitemap.xml"] = reply(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{pages}</urlset>',
+            content_type="application/xml",
+        )
+        run = crawl_test_site(server.url("/sitemap.xml"), tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    (reject,) = [r for r in run.rejects() if r["url"] == server.url("/one-node.html")]
+    assert reject["reason"] == "too-large", reject
+    assert "size limit of the HTML parser" in reject["detail"], reject
+    assert [a["url"] for a in run.articles()] == [server.url("/truncated.html")]
+    assert run.stat("newscrawler/rejected/too-large") == 1
+
+
 def test_readme_lists_every_case_with_its_outcome() -> None:
     """The README's "Hostile input and faults" table is this module's case list."""
     section = readme_section("Hostile input and faults")

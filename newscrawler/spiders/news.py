@@ -206,10 +206,15 @@ class NewsSpider(Spider):
             # labels), not Scrapy's header-first rule: servers mislabel UTF-8 pages.
             html = decode_html(response.body, content_type.decode("latin-1") or None).text
             page = self.site.page_class(response.url, html)
-            article = _stamped(page.extract(), self.site)
+            # One text node over the parser's limit: what it read is not the page.
+            too_large = page.too_large
+            article = None if too_large else _stamped(page.extract(), self.site)
         except Exception as exc:  # a broken page must never stop the crawl
             logger.exception("extraction failed for %s", response.url)
             self.rejects.add(response.url, "extraction-error", repr(exc), site=self.site.id)
+            return
+        if article is None:
+            self.rejects.add(response.url, "too-large", too_large or "", site=self.site.id)
             return
         # A script-built shell: text from the page's own data, a Splash fetch, or a reject.
         reviewed = self.rendering.review(response, article, self.parse_article, html)
