@@ -12,6 +12,7 @@ from lxml import etree
 
 __all__ = [
     "TRUNCATED",
+    "TooLarge",
     "classify_document",
     "content_head",
     "decompressed",
@@ -63,8 +64,13 @@ _AMPERSAND_RE = re.compile(
 TRUNCATED = "truncated XML: the root element is never closed; the last entry was dropped"
 
 
+class TooLarge(ValueError):
+    """A document over its size limit, before or after decompression."""
+
+
 def decompressed(body: bytes, limit: int) -> bytes:
-    """`body`, gunzipped when it starts with the gzip magic; ValueError if corrupt or over `limit`.
+    """`body`, gunzipped when it starts with the gzip magic; ValueError if corrupt, TooLarge (a
+    ValueError) if over `limit`.
 
     The output is bounded before it is produced, so a gzip bomb costs at most `limit` bytes.
     Sniffing the magic, not the name or Content-Type, handles both ".xml.gz" served as
@@ -72,7 +78,7 @@ def decompressed(body: bytes, limit: int) -> bytes:
     """
     if not body.startswith(GZIP_MAGIC):
         if len(body) > limit:
-            raise ValueError(f"larger than {limit} bytes")
+            raise TooLarge(f"larger than {limit} bytes")
         return body
     out = bytearray()
     data = body
@@ -82,7 +88,7 @@ def decompressed(body: bytes, limit: int) -> bytes:
             while data and not inflater.eof:
                 out += inflater.decompress(data, min(INFLATE_CHUNK, limit + 1 - len(out)))
                 if len(out) > limit:
-                    raise ValueError(f"gzip: decompressed size exceeds {limit} bytes")
+                    raise TooLarge(f"gzip: decompressed size exceeds {limit} bytes")
                 data = inflater.unconsumed_tail
         except zlib.error as exc:
             raise ValueError(f"gzip: corrupt data: {exc}") from exc
