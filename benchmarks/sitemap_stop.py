@@ -6,8 +6,9 @@ every one of them, then runs two crawls of it:
 
 1. with CLOSESPIDER_PAGECOUNT=`--pages` (default 100): seconds from start to exit, from the
    limit's page to exit, peak RSS, sitemap links read and pages fetched;
-2. without a limit, sent SIGTERM once `--pages` pages were fetched: seconds from the signal to
-   exit (`newscrawler schedule` gives a run 60 s), peak RSS, pages fetched after the signal.
+2. without a limit, sent SIGTERM `--signal-after` seconds (default 10) after the sitemap was
+   served, while the crawl reads it or fetches its pages: seconds from the signal to exit
+   (`newscrawler schedule` gives a run 60 s), peak RSS, pages fetched after the signal.
 
 Peak RSS is the crawl process's high-water mark (VmHWM), read every 0.2 s. The crawl runs this
 checkout's package unless PYTHONPATH names another (for that checkout's figures):
@@ -58,6 +59,7 @@ class _Site(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.sitemap = sitemap
         self.pages = 0  # article pages served
+        self.sitemap_served: float | None = None  # when, by time.monotonic()
         self.lock = threading.Lock()
 
     @property
@@ -77,6 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(b"User-agent: *\nAllow: /\n", "text/plain")
         elif self.path == "/sitemap.xml.gz":
             self._send(self.server.sitemap, "application/x-gzip")
+            self.server.sitemap_served = time.monotonic()
         elif self.path.strip("/").isdigit():
             with self.server.lock:
                 self.server.pages += 1
@@ -128,9 +131,9 @@ def _hwm_mb(pid: int) -> float:
 
 
 def crawl(
-    site: _Site, workdir: Path, settings: dict[str, str], stop_after: int | None, timeout: float
+    site: _Site, workdir: Path, settings: dict[str, str], signal_after: float | None, timeout: float
 ) -> Run:
-    """One crawl; with `stop_after`, SIGTERM once that many pages were served."""
+    """One crawl; with `signal_after`, SIGTERM that many seconds after the sitemap was served."""
     sites_dir = workdir / "sites"
     sites_dir.mkdir(parents=True)
     (sites_dir / f"{SITE_ID}.toml").write_text(site_toml(site.base), encoding="utf-8")
@@ -141,6 +144,7 @@ def crawl(
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), str(ROOT)]))
     served_before = site.pages
+    site.sitemap_served = None
     log = workdir / "log.txt"
     started = time.monotonic()
     stopped_at: float | None = None
@@ -152,7 +156,13 @@ def crawl(
         while child.poll() is None:
             peak = max(peak, _hwm_mb(child.pid))
             served = site.pages - served_before
-            if stopped_at is None and stop_after is not None and served >= stop_after:
+            given = site.sitemap_served
+            if (
+                stopped_at is None
+                and signal_after is not None
+                and given is not None
+                and time.monotonic() >= given + signal_after
+            ):
                 child.send_signal(signal.SIGTERM)
                 stopped_at, pages_at_stop = time.monotonic(), served
             elif stopped_at is None and limit and served >= limit:
@@ -187,7 +197,10 @@ def report(title: str, run: Run, stop: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--urls", type=int, default=1_000_000, help="URLs in the sitemap")
-    parser.add_argument("--pages", type=int, default=100, help="pages before the stop")
+    parser.add_argument("--pages", type=int, default=100, help="CLOSESPIDER_PAGECOUNT")
+    parser.add_argument(
+        "--signal-after", type=float, default=10, help="seconds from the sitemap to SIGTERM"
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a kill")
     args = parser.parse_args(argv)
     site = _Site(b"")  # the sitemap names the server's port: it is made once it listens
@@ -207,8 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             "the limit's page",
         ),
         (
-            f"SIGTERM after {args.pages} pages",
-            lambda w: crawl(site, w, {}, args.pages, args.timeout),
+            f"SIGTERM {args.signal_after:g} s after the sitemap was served",
+            lambda w: crawl(site, w, {}, args.signal_after, args.timeout),
             "SIGTERM",
         ),
     ]

@@ -548,8 +548,10 @@ def test_sigterm_stops_a_crawl_of_a_big_sitemap_without_reading_it_to_the_end(
             child = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=out)
             try:
                 # The moment comes from the crawl, not the clock: once articles are fetched.
+                deadline = time.monotonic() + 300  # a hang guard only
                 while len([h for h in server.hits() if h.path.startswith("/n/")]) < 10:
                     assert child.poll() is None, log.read_text("utf-8", "replace")[-3000:]
+                    assert time.monotonic() < deadline, "no article fetched"
                     time.sleep(0.01)
                 before = len(server.hits())
                 child.send_signal(signal.SIGTERM)
