@@ -43,6 +43,9 @@ MIB = 1024 * 1024
 # Peak resident memory of the whole crawl process (Python, Scrapy, lxml, trafilatura and every
 # case above, 2 GiB gzip bomb included); a crawl that buffered the big cases would pass 1 GB.
 MAX_RSS_MB = 450
+# Seconds before a crawl that has not ended is killed (and the test fails): a guard against a
+# hang, minutes beyond what a crawl here takes even on a busy machine.
+HANG_GUARD = 600
 # The article text of the corpus pages (fixtures/hostile/README.md).
 LEAD = "Lawmakers on Tuesday approved a budget"
 PAGE_DATE = "2024-05-14T09:30:00+02:00"
@@ -400,7 +403,14 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileCrawl]:
             "User-agent: *\nAllow: /\n" + "".join(f"Sitemap: {base}{d}\n" for d in documents),
             content_type="text/plain",
         )
-        run = crawl_test_site(base + "/robots.txt", tmp_path_factory.mktemp("hostile"))
+        # No case here is about time (tests/test_faulty_servers.py has the timeouts): a busy
+        # machine may take longer than FAST_SETTINGS' DOWNLOAD_TIMEOUT to serve the 21 MB pages.
+        run = crawl_test_site(
+            base + "/robots.txt",
+            tmp_path_factory.mktemp("hostile"),
+            settings={"DOWNLOAD_TIMEOUT": "120"},
+            timeout=HANG_GUARD,
+        )
         yield HostileCrawl(base, run, server)
 
 
@@ -519,7 +529,10 @@ def test_a_big_sitemap_is_read_as_the_crawl_needs_it_and_the_page_limit_stops_it
     with FaultyServer(routes) as server:
         big_sitemap_site(server, routes)
         run = crawl_test_site(
-            server.url("/sitemap-big.xml"), tmp_path, settings={"CLOSESPIDER_PAGECOUNT": "30"}
+            server.url("/sitemap-big.xml"),
+            tmp_path,
+            settings={"CLOSESPIDER_PAGECOUNT": "30"},
+            timeout=HANG_GUARD,
         )
         pages = [hit for hit in server.hits() if hit.path.startswith("/n/")]
     assert run.returncode == 0, run.stderr[-3000:]
@@ -548,14 +561,14 @@ def test_sigterm_stops_a_crawl_of_a_big_sitemap_without_reading_it_to_the_end(
             child = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=out)
             try:
                 # The moment comes from the crawl, not the clock: once articles are fetched.
-                deadline = time.monotonic() + 300  # a hang guard only
+                deadline = time.monotonic() + HANG_GUARD
                 while len([h for h in server.hits() if h.path.startswith("/n/")]) < 10:
                     assert child.poll() is None, log.read_text("utf-8", "replace")[-3000:]
                     assert time.monotonic() < deadline, "no article fetched"
                     time.sleep(0.01)
                 before = len(server.hits())
                 child.send_signal(signal.SIGTERM)
-                code = child.wait(timeout=180)  # a hang guard; it stops within seconds
+                code = child.wait(timeout=HANG_GUARD)  # it stops within seconds
             finally:
                 if child.poll() is None:
                     child.kill()
@@ -590,7 +603,12 @@ def test_a_page_whose_text_is_one_node_over_the_parser_limit_is_too_large(tmp_pa
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{pages}</urlset>',
             content_type="application/xml",
         )
-        run = crawl_test_site(server.url("/sitemap.xml"), tmp_path)
+        run = crawl_test_site(
+            server.url("/sitemap.xml"),
+            tmp_path,
+            settings={"DOWNLOAD_TIMEOUT": "120"},  # 10 MB from a busy machine's server
+            timeout=HANG_GUARD,
+        )
     assert run.returncode == 0, run.stderr[-3000:]
     (reject,) = [r for r in run.rejects() if r["url"] == server.url("/one-node.html")]
     assert reject["reason"] == "too-large", reject
