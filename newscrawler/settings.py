@@ -128,6 +128,16 @@ NEWSCRAWLER_PROCESS_TUNING = True
 # False keeps them in memory. A JOBDIR set by the user keeps Scrapy's resumable queue instead.
 SCHEDULER = "newscrawler.crawl_queue.DiskQueueScheduler"
 NEWSCRAWLER_DISK_QUEUE = True
+# The requests of discovery documents (robots.txt, sitemaps) are handed to the scheduler as it
+# runs dry, a batch at a time, not all when the document arrives: a million-URL sitemap is not
+# a million requests queued first, and a stop request (CLOSESPIDER_*, SIGTERM) is not kept
+# waiting for them (newscrawler/spiders/feed.py). Off with JOBDIR or NEWSCRAWLER_REDIS_URL,
+# whose queues must hold every request. False: a document's requests are queued at once.
+NEWSCRAWLER_FEED_ENABLED = True
+# Requests handed over each time the scheduler runs dry.
+NEWSCRAWLER_FEED_BATCH = 100
+# Links read at most per turn of the event loop when few of them need a request (known pages).
+NEWSCRAWLER_FEED_STEPS = 2000
 # The run's per-URL sets (request fingerprints, article URLs requested, skipped and written,
 # content hashes) are kept in SQLite's anonymous temporary databases, whose files are gone when
 # the crawl ends, even killed (newscrawler/run_set.py), so memory does not grow with every page;

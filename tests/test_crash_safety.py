@@ -1,7 +1,9 @@
 """Crash safety with real processes: a crawl of a local site (150 pages on 127.0.0.1) is killed
-with SIGKILL at random moments, 20 times, and restarted each time; pages change half-way. The
-output must hold every article exactly once per revision, every line valid against the schema,
-and every restart must work (no corrupted state)."""
+with SIGKILL at random moments, 20 times or more, and restarted each time; pages change every
+fifth time. The moments are drawn from what the crawl has done (1 to 5 more articles written,
+0 to 10 more pages requested), not from the clock, so they land the same on a slow machine.
+The output must hold every article exactly once per revision, every line valid against the
+schema, and every restart must work (no corrupted state)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,8 @@ from .test_incremental import LocalNewsSite, Page, story
 PAGES = 150
 CHANGED = 40  # pages changed at trials 5, 10 and 15 (overlapping groups)
 TRIALS = 20
+WRITING_KILLS = 5
+MAX_TRIALS = 40  # a hang guard: rounds of changes at every fifth trial give writing kills
 
 
 def crawl_command(start_url: str) -> list[str]:
@@ -40,17 +46,54 @@ def crawl_command(start_url: str) -> list[str]:
     return command
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str], kill_after: float | None) -> int:
+def size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def lines_written(path: Path, more: int) -> Callable[[], bool]:
+    """True once `more` lines were added to `path` (only the added part is read)."""
+    start = size(path)
+
+    def reached() -> bool:
+        if size(path) <= start:
+            return False
+        with path.open("rb") as file:
+            file.seek(start)
+            return file.read().count(b"\n") >= more
+
+    return reached
+
+
+def pages_requested(server: FaultyServer, more: int) -> Callable[[], bool]:
+    """True once this run fetched the sitemap and then `more` article pages."""
+    before = len(server.hits())
+
+    def reached() -> bool:
+        hits = server.hits()[before:]
+        pages = sum(1 for hit in hits if hit.path.startswith("/news/"))
+        return any(hit.path == "/sitemap.xml" for hit in hits) and pages >= more
+
+    return reached
+
+
+def run(
+    command: list[str], cwd: Path, env: dict[str, str], kill_when: Callable[[], bool] | None
+) -> int:
+    """Run one crawl; SIGKILL it as soon as `kill_when()` holds (checked every few ms), or let
+    it finish when that never happens. -9 when it was killed."""
     with (cwd / "log.txt").open("ab") as log:
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
-        if kill_after is None:
-            return child.wait(120)
-        try:
-            return child.wait(kill_after)
-        except subprocess.TimeoutExpired:
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait()
-            return -9
+        deadline = time.monotonic() + 120  # a hang guard only
+        while child.poll() is None:
+            if time.monotonic() > deadline:
+                child.kill()
+                raise AssertionError("the crawl hung")
+            if kill_when is not None and kill_when():
+                os.kill(child.pid, signal.SIGKILL)
+                child.wait()
+                return -9
+            time.sleep(0.005)
+        return child.returncode
 
 
 def test_sigkill_at_random_moments_loses_nothing_and_repeats_nothing(tmp_path: Path) -> None:
@@ -60,14 +103,20 @@ def test_sigkill_at_random_moments_loses_nothing_and_repeats_nothing(tmp_path: P
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["NEWSCRAWLER_SITES_DIR"] = str(SITES_DIR)
     out = tmp_path / "out.jsonl"
-    killed = killed_writing = 0
+    killed = killed_writing = trial = 0
     with FaultyServer(routes) as server:
         routes.update(site.routes(server))
-        # A little latency per page, so a crawl lasts long enough to be killed mid-write.
+        # A little latency per page, so articles are written one after another, not in a burst.
         for path in site.pages:
             routes[path] = delayed(0.05, routes[path])
         command = crawl_command(server.url("/sitemap.xml"))
-        for trial in range(TRIALS):
+
+        # The moments are chosen by what the crawl has done, not by the clock, so a slow
+        # machine kills at the same moments as a fast one. Trials go on past TRIALS until
+        # enough kills landed while articles were being written (each round of page changes
+        # opens a writing kill, so this ends).
+        while trial < TRIALS or killed < TRIALS // 2 or killed_writing < WRITING_KILLS:
+            assert trial < MAX_TRIALS, f"{killed} killed, {killed_writing} while writing"
             if trial and trial % 5 == 0:
                 # Everything written once, then a group of pages changes: each new version
                 # must be written exactly once too, whatever the kills that follow.
@@ -76,17 +125,22 @@ def test_sigkill_at_random_moments_loses_nothing_and_repeats_nothing(tmp_path: P
                     page = site.pages[f"/news/{n}"]
                     page.version += 1
                     page.paragraphs = [*page.paragraphs, f"Update {page.version} of story {n}."]
-                    page.lastmod = f"2017-03-2{page.version}T00:00:00+00:00"
-            size = out.stat().st_size if out.exists() else 0
-            # Scrapy starts in about a second; the crawl itself takes one to two more.
-            if run(command, tmp_path, env, rng.uniform(1.0, 3.0)) == -9:
+                    page.lastmod = f"2017-03-{10 + page.version}T00:00:00+00:00"
+            written = size(out)
+            if trial % 5 in (0, 2, 4):
+                # While writing: once 1 to 5 more articles are in the file.
+                kill_when = lines_written(out, rng.randint(1, 5))
+            else:
+                # Anywhere from discovery on: once 0 to 10 more pages were requested.
+                kill_when = pages_requested(server, rng.randint(0, 10))
+            if run(command, tmp_path, env, kill_when) == -9:
                 killed += 1
-                killed_writing += (out.stat().st_size if out.exists() else 0) > size
+                killed_writing += size(out) > written
+            trial += 1
         final = run(command, tmp_path, env, None)
     log = (tmp_path / "log.txt").read_text("utf-8", "replace")
     assert final == 0, log[-3000:]
-    print(f"{TRIALS} trials: {killed} killed, {killed_writing} while writing articles")
-    assert killed >= TRIALS // 2 and killed_writing >= 5
+    print(f"{trial} trials: {killed} killed, {killed_writing} while writing articles")
 
     data = out.read_bytes()
     assert data.endswith(b"\n")

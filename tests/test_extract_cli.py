@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jsonschema
@@ -14,8 +16,15 @@ import jsonschema
 from newscrawler.pipelines.validate import article_schema
 
 from .conftest import FIXTURES, ROOT
+from .faulty_server import gzip_bomb_bytes
+from .test_hostile_pages import one_node_page
 
 MAINICHI_PAGE = next((FIXTURES / "mainichi" / "site" / "pages").glob("*.html.gz"))
+MIB = 1024 * 1024
+# Peak memory of one `extract` process over a gzip bomb: the page limit (DOWNLOAD_MAXSIZE,
+# 20 MB) and its copies on top of the interpreter and the extraction libraries; inflating the
+# bomb whole costs gigabytes.
+MAX_RSS_MB = 300
 MAINICHI_EXPECTED = json.loads(
     next((FIXTURES / "mainichi" / "expected").glob("*.json")).read_text(encoding="utf-8")
 )
@@ -69,3 +78,61 @@ def test_several_files_one_line_each_and_a_reason_for_each_page_without_an_artic
     assert f"{no_url}: no article (no-url: the page names no canonical URL; pass --url)" in err
     assert f"{home}: no article (not-article/home)" in err
     assert "missing.html: No such file or directory" in err
+
+
+def extract_measured(workdir: Path, *args: str) -> tuple[int, str, str, float]:
+    """Exit status, stdout, stderr and peak RSS (MB, from wait4) of one `extract` process."""
+    out, err = workdir / "stdout.txt", workdir / "stderr.txt"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "newscrawler.cli", "extract", *args],
+            cwd=ROOT,
+            stdout=stdout,
+            stderr=stderr,
+        )
+    deadline = time.monotonic() + 300  # a hang guard only
+    while not (waited := os.wait4(child.pid, os.WNOHANG))[0]:
+        if time.monotonic() > deadline:
+            child.kill()
+        time.sleep(0.05)
+    _, status, usage = waited
+    child.returncode = os.waitstatus_to_exitcode(status)
+    rss_mb = usage.ru_maxrss / 1024  # Linux reports kilobytes
+    return child.returncode, out.read_text("utf-8"), err.read_text("utf-8"), rss_mb
+
+
+def test_bad_files_are_skipped_with_one_line_each_and_the_batch_goes_on(tmp_path: Path) -> None:
+    good = gzip.decompress(MAINICHI_PAGE.read_bytes())
+    truncated = tmp_path / "truncated.html.gz"
+    truncated.write_bytes(gzip.compress(good)[:-5000])
+    corrupt = tmp_path / "corrupt.html.gz"
+    whole = gzip.compress(good)
+    corrupt.write_bytes(whole[:200] + b"\xff" * 64 + whole[264:])
+    image = tmp_path / "photo.html"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    bomb = tmp_path / "bomb.html.gz"
+    bomb.write_bytes(gzip_bomb_bytes(1024 * MIB, prefix=b"<html><body><p>"))
+    huge = tmp_path / "one-node.html"
+    page = one_node_page(10_500_000)
+    huge.write_bytes(
+        page.replace(b"<head>", b'<head><link rel="canonical" href="https://x.test/a">')
+    )
+    last = tmp_path / "last.html"
+    last.write_bytes(good)
+    bad = [truncated, corrupt, image, bomb, huge]
+    code, out, err, rss = extract_measured(tmp_path, *(str(p) for p in bad), str(last))
+    assert code == 1
+    (line,) = out.splitlines()  # the page after all the bad ones
+    assert json.loads(line)["title"] == MAINICHI_EXPECTED["article"]["title"]
+    lines = err.splitlines()
+    assert len(lines) == len(bad), err  # one line per bad file, no traceback
+    reasons = dict(line.split(": ", 2)[1:] for line in lines)
+    assert reasons[str(truncated)] == "no article (bad-gzip: gzip: truncated data)"
+    assert reasons[str(corrupt)].startswith("no article (bad-gzip: gzip: corrupt data"), err
+    assert reasons[str(image)] == "no article (not-html: binary data (a PNG image) served as text)"
+    assert reasons[str(bomb)] == (
+        f"no article (too-large: gzip: decompressed size exceeds {20 * MIB} bytes)"
+    )
+    assert reasons[str(huge)].startswith("no article (too-large: past a size limit"), err
+    print(f"peak RSS {rss:.0f} MB")
+    assert rss < MAX_RSS_MB, rss

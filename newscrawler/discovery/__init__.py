@@ -7,7 +7,12 @@ from newscrawler.discovery.detect import classify_document
 from newscrawler.discovery.feeds import FeedResult, parse_feed
 from newscrawler.discovery.links import DiscoveredLink
 from newscrawler.discovery.robots import sitemaps_from_robots
-from newscrawler.discovery.sitemaps import MAX_SITEMAP_BYTES, SitemapResult, parse_sitemap
+from newscrawler.discovery.sitemaps import (
+    MAX_SITEMAP_BYTES,
+    SitemapResult,
+    SitemapStream,
+    parse_sitemap,
+)
 from newscrawler.discovery.wordpress import (
     WP_POSTS_PATH,
     WordPressPage,
@@ -21,6 +26,7 @@ __all__ = [
     "DiscoveredLink",
     "FeedResult",
     "SitemapResult",
+    "SitemapStream",
     "WordPressPage",
     "classify_document",
     "parse_feed",

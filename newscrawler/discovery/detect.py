@@ -6,24 +6,36 @@ import codecs
 import html.entities
 import re
 import zlib
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 
 __all__ = [
+    "ENTITIES_REFUSED",
     "TRUNCATED",
+    "TooLarge",
     "classify_document",
     "content_head",
+    "declares_entities",
     "decompressed",
+    "is_truncated",
+    "iterparse_xml",
     "local_name",
     "namespace_prefix",
     "parse_xml",
+    "recovered_tree",
+    "xml_input",
 ]
 
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
 # Inflate in steps this size: memory stays near `limit`, never `limit` plus one huge chunk.
 INFLATE_CHUNK = 1024 * 1024
+# Bytes given to an incremental XML parse at a time: the elements they hold are read before
+# more is parsed.
+FEED_CHUNK = 64 * 1024
 # Enough to pass an XML declaration, a comment or two and reach the root element.
 SNIFF_BYTES = 4096
 
@@ -63,8 +75,13 @@ _AMPERSAND_RE = re.compile(
 TRUNCATED = "truncated XML: the root element is never closed; the last entry was dropped"
 
 
+class TooLarge(ValueError):
+    """A document over its size limit, before or after decompression."""
+
+
 def decompressed(body: bytes, limit: int) -> bytes:
-    """`body`, gunzipped when it starts with the gzip magic; ValueError if corrupt or over `limit`.
+    """`body`, gunzipped when it starts with the gzip magic; ValueError if corrupt, TooLarge (a
+    ValueError) if over `limit`.
 
     The output is bounded before it is produced, so a gzip bomb costs at most `limit` bytes.
     Sniffing the magic, not the name or Content-Type, handles both ".xml.gz" served as
@@ -72,7 +89,7 @@ def decompressed(body: bytes, limit: int) -> bytes:
     """
     if not body.startswith(GZIP_MAGIC):
         if len(body) > limit:
-            raise ValueError(f"larger than {limit} bytes")
+            raise TooLarge(f"larger than {limit} bytes")
         return body
     out = bytearray()
     data = body
@@ -82,7 +99,7 @@ def decompressed(body: bytes, limit: int) -> bytes:
             while data and not inflater.eof:
                 out += inflater.decompress(data, min(INFLATE_CHUNK, limit + 1 - len(out)))
                 if len(out) > limit:
-                    raise ValueError(f"gzip: decompressed size exceeds {limit} bytes")
+                    raise TooLarge(f"gzip: decompressed size exceeds {limit} bytes")
                 data = inflater.unconsumed_tail
         except zlib.error as exc:
             raise ValueError(f"gzip: corrupt data: {exc}") from exc
@@ -157,35 +174,96 @@ def _repair_reference(match: re.Match[str]) -> str:
     return "".join(f"&#{ord(c)};" for c in char) if char else f"&amp;{name};"
 
 
+def _parser_options(encoding: str | None, recover: bool) -> dict[str, Any]:
+    return {
+        "resolve_entities": False,
+        "no_network": True,
+        "load_dtd": False,
+        "huge_tree": False,
+        "recover": recover,
+        "remove_comments": True,
+        "remove_pis": True,
+        "encoding": encoding,
+    }
+
+
 def _parse(data: bytes, url: str, encoding: str | None, recover: bool) -> etree._Element | None:
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        recover=recover,
-        remove_comments=True,
-        remove_pis=True,
-        encoding=encoding,
-    )
+    parser = etree.XMLParser(**_parser_options(encoding, recover))
     return etree.fromstring(data, parser, base_url=url)
+
+
+def xml_input(body: bytes) -> tuple[bytes, str | None]:
+    """What libxml2 is given for untrusted XML bytes, and the encoding to read it with.
+
+    Bare "&" and HTML entities (&nbsp;) are repaired first, because after its first error
+    libxml2's recovery silently drops every later "&amp;", corrupting URLs. The repaired text
+    goes to libxml2 as UTF-8, whatever the declaration says; a codec Python lacks is left to
+    libxml2, which may know it.
+    """
+    text = _decode(body)
+    if text is None:
+        return body, None
+    if "&" in text:
+        text = _AMPERSAND_RE.sub(_repair_reference, text)
+    return text.encode(), "utf-8"
+
+
+def declares_entities(root: etree._Element) -> bool:
+    """Whether the document declares XML entities: sitemaps and feeds never need them,
+    attacks (entity expansion, XXE) always do."""
+    dtd = root.getroottree().docinfo.internalDTD
+    return dtd is not None and any(True for _ in dtd.iterentities())
+
+
+ENTITIES_REFUSED = "refused: the document declares XML entities (entity expansion or XXE)"
+
+
+def is_truncated(data: bytes, root_name: str) -> bool:
+    """Whether the document never closes its root element (it was cut short)."""
+    closing = rb"</(?:[^\s<>:]+:)?" + re.escape(root_name.encode()) + rb"\s*>"
+    return re.search(closing, data[-SNIFF_BYTES:]) is None
+
+
+def iterparse_xml(
+    data: bytes, url: str, encoding: str | None, recover: bool
+) -> Iterator[etree._Element]:
+    """The elements of prepared XML (see xml_input) as each one ends, read incrementally.
+
+    Same safety options as parse_xml. The caller frees what it has read (clears elements and
+    removes them from the root), so a document of a million entries never is one tree.
+    Raises etree.XMLSyntaxError where a strict parse (recover=False) finds an error.
+    """
+    parser = etree.XMLPullParser(
+        events=("end",), base_url=url, **_parser_options(encoding, recover)
+    )
+    view = memoryview(data)
+    for start in range(0, len(data), FEED_CHUNK):
+        parser.feed(bytes(view[start : start + FEED_CHUNK]))
+        for _, element in parser.read_events():
+            yield element
+    parser.close()
+    for _, element in parser.read_events():
+        yield element
+
+
+def recovered_tree(data: bytes, url: str, encoding: str | None) -> etree._Element | None:
+    """The root of prepared XML (see xml_input) parsed whole by libxml2's recovery, or None."""
+    try:
+        return _parse(data, url, encoding, recover=True)
+    except etree.XMLSyntaxError:
+        return None
 
 
 def parse_xml(body: bytes, url: str) -> tuple[etree._Element | None, str | None]:
     """Parse untrusted XML bytes: (root, None), (root, what was wrong) or (None, why not).
 
     No entity is expanded, no DTD or network resource is loaded, and a document that declares
-    entities at all is refused: sitemaps and feeds never need them, attacks always do. Bare "&"
-    and HTML entities (&nbsp;) are repaired first, because after its first error libxml2's
-    recovery silently drops every later "&amp;", corrupting URLs. A document that is still
-    malformed is recovered; when it is cut short the error is TRUNCATED, and the caller drops
-    the last entry, which may be incomplete.
+    entities at all is refused: sitemaps and feeds never need them, attacks always do. The
+    input is repaired first (see xml_input). A document that is still malformed is
+    recovered; when it is cut short the error is TRUNCATED, and the caller drops the last
+    entry, which may be incomplete.
     """
-    text = _decode(body)
-    if text is None:  # a codec Python lacks; libxml2 may still know it
-        data, encoding = body, None
-    else:  # the repaired text goes to libxml2 as UTF-8, whatever the declaration says
-        data, encoding = _AMPERSAND_RE.sub(_repair_reference, text).encode(), "utf-8"
+    data, encoding = xml_input(body)
     error = None
     try:
         root = _parse(data, url, encoding, recover=False)
@@ -197,14 +275,13 @@ def parse_xml(body: bytes, url: str) -> tuple[etree._Element | None, str | None]
             root = None
     if root is None:
         return None, f"unparseable XML: {error}"
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        return None, "refused: the document declares XML entities (entity expansion or XXE)"
+    if declares_entities(root):
+        return None, ENTITIES_REFUSED
     if error is None:
         return root, None
-    closing = rb"</(?:[^\s<>:]+:)?" + re.escape(local_name(root).encode()) + rb"\s*>"
-    truncated = re.search(closing, data[-SNIFF_BYTES:]) is None
-    return root, TRUNCATED if truncated else f"malformed XML, recovered: {error}"
+    if is_truncated(data, local_name(root)):
+        return root, TRUNCATED
+    return root, f"malformed XML, recovered: {error}"
 
 
 # Tags are split by hand: etree.QName raises on names libxml2 let through in recovery ("http:").

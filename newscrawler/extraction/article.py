@@ -79,6 +79,10 @@ def page_to_article(
     try:
         html = decode_html(body, declared or None).text
         page = (site.page_class if site is not None else ArticlePage)(url, html)
+        # One text node over the parser's limit: what it read is not the page.
+        too_large = page.too_large
+        if too_large:
+            return ArticleOrReason(None, "too-large", too_large)
         article = page.extract()
         # Judged on the final text, which a shell's embedded data may have supplied.
         kind = page.not_article_kind(article.body)

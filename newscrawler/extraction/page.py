@@ -93,6 +93,9 @@ _INERT_TAGS = ("svg", "style", "template")
 # The text is decoded already (encoding.py); lxml reads it back as UTF-8 bytes, which it
 # parses faster than a str, and an encoding named here overrides any <meta charset> in the page.
 _PARSER = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=False)
+# Without huge_tree, libxml2 drops a text node over 10,000,000 bytes (and a deeper DOM than 256
+# levels, which is the page's fault, not its size): such a page is too large, not empty.
+_DEPTH_LIMIT_MESSAGE = "Excessive depth"
 # Where an <h1> is not the headline: navigation, asides, the footer.
 _NOT_HEADLINE_PLACES = frozenset({"nav", "aside", "footer"})
 # Class or id words of an <h1> (or its ancestors) that is a logo or site name, not a headline.
@@ -156,6 +159,7 @@ class ArticlePage:
         self.url = url
         self.html = html
         self._stamps: dict[str, list[str]] = {}  # by day (_stamps_on)
+        self._too_large: str | None = None
 
     # -- parsed views, each computed once --------------------------------------------------
 
@@ -164,12 +168,22 @@ class ArticlePage:
         try:
             tree = lxml_html.document_fromstring(_parser_input(self.html), parser=_PARSER)
         except (etree.ParserError, ValueError):
+            self._too_large = _size_limit_error(_PARSER.error_log)
             tree = lxml_html.document_fromstring("<html></html>")
+        else:
+            self._too_large = _size_limit_error(_PARSER.error_log)
         for xpath in self.REMOVE:
             for element in tree.xpath(xpath):
                 element.drop_tree()
         etree.strip_elements(tree, *_INERT_TAGS, with_tail=False)
         return tree
+
+    @property
+    def too_large(self) -> str | None:
+        """Why the HTML parser could not read the whole page (a text node over its size limit),
+        or None. Such a page is `too-large`: what was parsed is not the page."""
+        _ = self.tree
+        return self._too_large
 
     @cached_property
     def elements(self) -> ElementIndex:
@@ -943,6 +957,16 @@ def _cleaned(nodes: Iterable[Any]) -> list[str]:
 def visible_text(element: etree._Element) -> str:
     """An element's text without the code of <script>, <style> and <template> inside it."""
     return "".join(element.xpath(XPATH_VISIBLE_TEXT))
+
+
+def _size_limit_error(log: etree._ListErrorLog) -> str | None:
+    for error in log:
+        if error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT and not error.message.startswith(
+            _DEPTH_LIMIT_MESSAGE
+        ):
+            message = error.message.partition(", try XML_PARSE_HUGE")[0].strip()
+            return f"past a size limit of the HTML parser (libxml2: {message})"
+    return None
 
 
 def _parser_input(html: str) -> bytes:

@@ -93,17 +93,21 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             return
         # Scrapy reads robots.txt rules but ignores Crawl-delay: requests to a host that asks
         # for one are spaced at least that far apart, whatever the concurrency or AutoThrottle
-        # says. Each request reserves the next free moment of its host, then waits for it.
+        # says. A request passes once its host's next free moment has come, and the moment
+        # after it is counted from when it passed: requests that waited together and woke
+        # together (a busy event loop runs late timers at once) go one delay apart, not in a
+        # burst.
         netloc = urlparse_cached(request).netloc
         delay = self._crawl_delay(netloc, request)
         if not delay:
             return
-        now = time.monotonic()
-        start = max(now, self._next_free.get(netloc, now))
-        self._next_free[netloc] = start + delay
-        if start > now:
+        delayed = False
+        while (wait := self._next_free.get(netloc, 0.0) - time.monotonic()) > 0:
+            delayed = True
+            await sleep(wait)
+        self._next_free[netloc] = time.monotonic() + delay
+        if delayed:
             self._stats.inc_value(STATS_PREFIX + "crawl_delay/delayed")
-            await sleep(start - now)
 
     def _crawl_delay(self, netloc: str, request: Request) -> float:
         if netloc in self._crawl_delays:

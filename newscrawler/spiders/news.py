@@ -4,7 +4,8 @@ site's page class. It holds no selectors; every site in the registry becomes a s
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy import Request, Spider
@@ -13,9 +14,9 @@ from scrapy.settings import BaseSettings
 
 from newscrawler.discovery import (
     DiscoveredLink,
+    SitemapStream,
     classify_document,
     parse_feed,
-    parse_sitemap,
     parse_wordpress_posts,
     sitemaps_from_robots,
 )
@@ -28,6 +29,7 @@ from newscrawler.rejects import RejectsLog, rejects_for_crawler
 from newscrawler.safety.failures import describe_failure
 from newscrawler.sites import Site, get_site
 from newscrawler.sites.base import UrlPatternTimeoutError
+from newscrawler.spiders.feed import DOCUMENT_META, RequestFeed, feed_enabled
 from newscrawler.splash.config import enable_splash_fingerprints
 from newscrawler.splash.rendering import PageRendering
 
@@ -43,6 +45,8 @@ __all__ = ["NewsSpider"]
 
 # URL pattern give-ups tolerated in one discovery document before its other links are dropped.
 MAX_PATTERN_TIMEOUTS = 10
+# Links of a discovery document planned together: one state query per chunk.
+PREFETCH_CHUNK = 500
 
 
 class NewsSpider(Spider):
@@ -62,11 +66,15 @@ class NewsSpider(Spider):
         self._rendering: PageRendering | None = None
         self._slow_patterns: set[str] = set()
         self.extract = True  # NEWSCRAWLER_EXTRACT, read in from_crawler
+        # Discovery documents' requests, handed out as the crawl needs them; None: all at once.
+        self.feed: RequestFeed | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.extract = crawler.settings.getbool("NEWSCRAWLER_EXTRACT", True)
+        if feed_enabled(crawler):
+            spider.feed = RequestFeed.from_crawler(crawler)
         return spider
 
     @classmethod
@@ -118,16 +126,19 @@ class NewsSpider(Spider):
     # -- discovery ---------------------------------------------------------------------------
 
     def parse_discovery(self, response: Response) -> Iterator[Request | Article]:
+        if self.feed is not None:
+            self.feed.answered(response.request)
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
         kind = classify_document(response.body, content_type, response.url)
         self._inc(f"discovery/{kind}")
-        links: list[DiscoveredLink] = []
+        links: Iterable[DiscoveredLink] = []
         error: str | None = None
+        stream: SitemapStream | None = None
         if kind == "robots":
             links = sitemaps_from_robots(response.body, response.url)
         elif kind == "sitemap":
-            result = parse_sitemap(response.body, response.url)
-            links, error = result.links, result.error
+            # Read as its links are needed (see spiders/feed.py); its error once it is read.
+            links = stream = SitemapStream(response.body, response.url)
         elif kind == "feed":
             feed = parse_feed(response.body, response.url)
             links, error = feed.links, feed.error
@@ -145,55 +156,86 @@ class NewsSpider(Spider):
         if error:
             self.rejects.add(response.url, f"discovery-{kind}", error, site=self.site.id)
         if response.status >= 400:
+            if stream is not None:  # read for its error only
+                for _ in self._sitemap_read(stream, iter(())):
+                    pass
             return
-        # What the state knows of this document's article links, read in one batch: a 50,000-URL
-        # sitemap is a few queries (or Redis round trips), not 50,000.
-        articles = self._article_links(response.url, links)
-        self.incremental.prefetch(articles)
-        article_urls = {link.url for link in articles}
-        for link in links:
-            if link.is_sitemap:
-                yield Request(link.url, callback=self.parse_discovery, errback=self.fetch_failed)
-            elif link.url in article_urls:
-                self._inc("links/article")
-                plan = self.incremental.plan(link)
-                if not plan.fetch:  # known, unchanged, no revisit due: no request at all
-                    continue
-                try:
-                    request = self.rendering.request(link.url, self.parse_article, {"link": link})
-                except UrlPatternTimeoutError as exc:
-                    self._pattern_gave_up(exc)
-                    continue
-                request.errback = request.errback or self.fetch_failed
-                yield self.incremental.prepare(request, link, plan)
-            else:
-                self._inc("links/not_article")
+        steps = self._link_requests(response.url, links)
+        if stream is not None:
+            steps = self._sitemap_read(stream, steps)
+        if self.feed is not None and kind in ("robots", "sitemap"):
+            self.feed.add(steps)
+            return
+        yield from (step for step in steps if step is not None)
 
-    def _article_links(self, url: str, links: list[DiscoveredLink]) -> list[DiscoveredLink]:
-        """The article links of one discovery document, each URL matched once. After
-        MAX_PATTERN_TIMEOUTS patterns that gave up in this document, the rest of its links are
-        dropped unmatched (one counted reject for them all): each give-up holds the reactor
-        for PATTERN_TIMEOUT, and a signal is only acted on once the reactor runs again."""
-        articles: list[DiscoveredLink] = []
-        timeouts = 0
-        candidates = [link for link in links if not link.is_sitemap]
-        for index, link in enumerate(candidates):
-            if timeouts >= MAX_PATTERN_TIMEOUTS:
-                skipped = len(candidates) - index
-                self._inc("links/pattern_skipped", skipped)
-                detail = (
-                    f"{skipped} more links not matched: the site's URL patterns gave up "
-                    f"{timeouts} times in this document"
-                )
-                self.rejects.add(url, "url-pattern-timeout", detail, site=self.site.id)
-                break
-            try:
-                if self.site.is_article_url(link.url):
-                    articles.append(link)
-            except UrlPatternTimeoutError as exc:
-                timeouts += 1
-                self._pattern_gave_up(exc)
-        return articles
+    def _sitemap_read(
+        self, stream: SitemapStream, steps: Iterator[Request | None]
+    ) -> Iterator[Request | None]:
+        """`steps`, then the sitemap's error, if any, as a reject (known once it is read)."""
+        yield from steps
+        for _ in stream:  # what `steps` left unread (none when they read it all)
+            pass
+        if stream.error:
+            self.rejects.add(stream.url, "discovery-sitemap", stream.error, site=self.site.id)
+
+    def _link_requests(self, url: str, links: Iterable[DiscoveredLink]) -> Iterator[Request | None]:
+        """A request for each link worth one, None for each other (a step the feed counts).
+        Each URL is matched once. After MAX_PATTERN_TIMEOUTS patterns that gave up in this
+        document, its other links are dropped unmatched (one counted reject for them all): each
+        give-up holds the reactor for PATTERN_TIMEOUT, and a signal is only acted on once the
+        reactor runs again."""
+        timeouts = skipped = 0
+        for chunk in _chunks(iter(links), PREFETCH_CHUNK):
+            # True: an article link; False: not one; None: its pattern gave up, or was skipped.
+            verdicts: list[bool | None] = []
+            for link in chunk:
+                if link.is_sitemap:
+                    verdicts.append(False)
+                elif timeouts >= MAX_PATTERN_TIMEOUTS:
+                    skipped += 1
+                    verdicts.append(None)
+                else:
+                    try:
+                        verdicts.append(self.site.is_article_url(link.url))
+                    except UrlPatternTimeoutError as exc:
+                        timeouts += 1
+                        self._pattern_gave_up(exc)
+                        verdicts.append(None)
+            # What the state knows of these article links, read in one batch: a 50,000-URL
+            # sitemap is a few queries (or Redis round trips), not 50,000.
+            self.incremental.prefetch(
+                [link for link, ok in zip(chunk, verdicts, strict=True) if ok]
+            )
+            for link, verdict in zip(chunk, verdicts, strict=True):
+                yield None if verdict is None else self._link_request(link, verdict)
+        if skipped:
+            self._inc("links/pattern_skipped", skipped)
+            detail = (
+                f"{skipped} more links not matched: the site's URL patterns gave up "
+                f"{timeouts} times in this document"
+            )
+            self.rejects.add(url, "url-pattern-timeout", detail, site=self.site.id)
+
+    def _link_request(self, link: DiscoveredLink, is_article: bool) -> Request | None:
+        if link.is_sitemap:
+            meta = {DOCUMENT_META: True} if self.feed is not None else {}
+            return Request(
+                link.url, callback=self.parse_discovery, errback=self.fetch_failed, meta=meta
+            )
+        if not is_article:
+            self._inc("links/not_article")
+            return None
+        self._inc("links/article")
+        plan = self.incremental.plan(link)
+        if not plan.fetch:  # known, unchanged, no revisit due: no request at all
+            return None
+        try:
+            request = self.rendering.request(link.url, self.parse_article, {"link": link})
+        except UrlPatternTimeoutError as exc:  # a render pattern gave up on this URL
+            self._pattern_gave_up(exc)
+            return None
+        request.errback = request.errback or self.fetch_failed
+        return self.incremental.prepare(request, link, plan)
 
     def _is_article_url(self, url: str) -> bool:
         """The site's article patterns on `url`; a pattern that gives up drops the URL."""
@@ -248,9 +290,16 @@ class NewsSpider(Spider):
         """Errback of every request: a fetch that failed for good (after retries) becomes a
         counted reject with a reason a person can act on, and the crawl goes on."""
         request = getattr(failure, "request", None)
+        if self.feed is not None:
+            self.feed.answered(request)
         reason, detail = describe_failure(failure.value, request)
         url = request.url if request is not None else ""
         self.rejects.add(url, reason, detail, site=self.site.id)
+
+
+def _chunks(items: Iterator[DiscoveredLink], size: int) -> Iterator[list[DiscoveredLink]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 def _headers(response: Response) -> dict[str, str]:
