@@ -691,7 +691,7 @@ def test_a_site_host_name_is_looked_up_and_its_own_loopback_address_allowed(
             f'discovery = ["{base}/sitemap.xml"]\n',
             encoding="utf-8",
         )
-        command = [sys.executable, "-m", "newscrawler.cli", "crawl", "by_name", "-L", "DEBUG"]
+        command = [sys.executable, "-m", "newscrawler.cli", "crawl", "by_name", "-v", "-L", "DEBUG"]
         command += ["--sites", str(sites), "--state", "state.sqlite3", "-O", "out.jsonl"]
         command += ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
         result = subprocess.run(

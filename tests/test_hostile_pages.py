@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from newscrawler.exitcodes import EXIT_INTERRUPTED
 from newscrawler.pipelines.validate import article_schema
 from newscrawler.settings import CONCURRENT_REQUESTS
 
@@ -554,8 +555,9 @@ def test_sigterm_stops_a_crawl_of_a_big_sitemap_without_reading_it_to_the_end(
     routes: dict[str, Behaviour] = {}
     with FaultyServer(routes) as server:
         big_sitemap_site(server, routes)
-        command = [sys.executable, "-m", "newscrawler.cli", "crawl", "hostile"]
+        command = [sys.executable, "-m", "newscrawler.cli", "crawl", "hostile", "-v"]
         command += ["-a", f"start_url={server.url('/sitemap-big.xml')}", "--state", "s.sqlite3"]
+        command += ["-s", "NEWSCRAWLER_STOP_GRACE=120"]  # graceful: the stats are dumped
         command += ["-O", "out.jsonl"]
         for name, value in FAST_SETTINGS.items():
             command += ["-s", f"{name}={value}"]
@@ -579,7 +581,7 @@ def test_sigterm_stops_a_crawl_of_a_big_sitemap_without_reading_it_to_the_end(
                     child.kill()
         after = [h for h in server.hits()[before:] if h.path.startswith("/n/")]
     stderr = log.read_text("utf-8", "replace")
-    assert code == 0, stderr[-3000:]
+    assert code == EXIT_INTERRUPTED, stderr[-3000:]
     assert "'finish_reason': 'shutdown'" in stderr
     # What was on its way (at most CONCURRENT_REQUESTS) ends; nothing more is sent.
     assert len(after) <= CONCURRENT_REQUESTS, len(after)
