@@ -148,6 +148,8 @@ def _parquet_schema() -> Any:
             types[name] = pa.list_(pa.string())
         elif isinstance(default, dict):
             types[name] = pa.map_(pa.string(), pa.string())
+        elif isinstance(default, bool):  # before int: a bool is an int to isinstance
+            types[name] = pa.bool_()
         elif isinstance(default, int):
             types[name] = pa.int64()
         else:
@@ -157,8 +159,8 @@ def _parquet_schema() -> Any:
 
 def write_parquet(articles: Iterable[Mapping[str, Any]], out: str | Path | BinaryIO) -> int:
     """One row per article, typed: lists as list<string>, `extraction` as map<string,string>,
-    counts as int64, every other field a string (null when absent). Written in batches of
-    10,000 rows, so a large file is never held whole in memory."""
+    counts as int64, flags as bool, every other field a string (null when absent). Written in
+    batches of 10,000 rows, so a large file is never held whole in memory."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
