@@ -27,7 +27,8 @@ NOT_ARTICLE_KINDS = ("home", "list", "live-blog", "video", "paywall-stub")
 
 _LISTING_TYPES = {"CollectionPage", "SearchResultsPage", "ProfilePage"}
 # Declared by listicles, guides and product pages as often as by lists (and WebSite by every
-# page of many themes): evidence of a list only on a page that does not read as an article.
+# page of many themes): evidence of a list only without a WebPage beside them, on a page that
+# does not read as an article.
 _WEAK_LISTING_TYPES = {"ItemList", "WebSite"}
 _VIDEO_TYPES = {"VideoObject", "VideoGallery"}
 # Paths of listings: tag, topic, category, section and author pages, archives, pagination; not
@@ -79,7 +80,7 @@ def not_article_kind(
     if types & _LISTING_TYPES and "WebPage" not in types:
         return "list"
     if (
-        (types & _WEAK_LISTING_TYPES or _LIST_PATH_RE.search(path))
+        ((types & _WEAK_LISTING_TYPES and "WebPage" not in types) or _LIST_PATH_RE.search(path))
         and not _reads_as_article(body)
         and not (og_type == "article" and _DATED_SLUG_RE.search(path))
     ):
