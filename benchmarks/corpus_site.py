@@ -53,9 +53,9 @@ from extraction import DEFAULT_CORPORA, LOADERS  # noqa: E402 - needs the folder
 from newscrawler.extraction.article import page_to_article  # noqa: E402
 from newscrawler.extraction.urls import canonicalize_url  # noqa: E402
 from newscrawler.pipelines.normalize import normalize_article  # noqa: E402
-from newscrawler.pipelines.validate import validation_problem  # noqa: E402
 from newscrawler.sites import Site  # noqa: E402
 from newscrawler.sites.files import load_site_file  # noqa: E402
+from newscrawler.validation import validation_problem  # noqa: E402
 
 __all__ = [
     "SITE_ID",

@@ -19,10 +19,10 @@ from newscrawler.extraction.structured import read_metadata
 from newscrawler.extraction.urls import absolute_url
 from newscrawler.items import Article
 from newscrawler.pipelines.normalize import normalize_article
-from newscrawler.pipelines.validate import validation_problem
 from newscrawler.safety.pages import binary_problem
 from newscrawler.settings import DOWNLOAD_MAXSIZE
 from newscrawler.sites import Site, load_sites
+from newscrawler.validation import validation_problem
 
 __all__ = [
     "ExtractResult",

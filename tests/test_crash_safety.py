@@ -21,7 +21,7 @@ from typing import Any
 
 import jsonschema
 
-from newscrawler.pipelines.validate import article_schema
+from newscrawler.validation import article_schema
 
 from .faulty_server import SITES_DIR, FaultyServer, delayed
 from .test_incremental import LocalNewsSite, Page, story

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 
-from newscrawler.pipelines.validate import article_schema
 from newscrawler.replay.server import RecordingProxyServer
 from newscrawler.sites import load_sites
+from newscrawler.validation import article_schema
 
 from .conftest import FIXTURES, ROOT, run_newscrawler
 

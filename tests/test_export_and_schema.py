@@ -14,9 +14,9 @@ from itemadapter import ItemAdapter
 
 from newscrawler.export import ARTICLE_SEPARATOR, render_text, write_text
 from newscrawler.items import ARTICLE_FIELDS, Article
-from newscrawler.pipelines.validate import article_schema
 from newscrawler.replay.recording import Recording
 from newscrawler.sites import get_site
+from newscrawler.validation import article_schema
 
 from .conftest import FIXTURES, ROOT
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 
-from newscrawler.pipelines.validate import article_schema
+from newscrawler.validation import article_schema
 
 from .conftest import FIXTURES, ROOT
 from .faulty_server import gzip_bomb_bytes

@@ -20,8 +20,8 @@ import jsonschema
 import pytest
 
 from newscrawler.exitcodes import EXIT_INTERRUPTED
-from newscrawler.pipelines.validate import article_schema
 from newscrawler.settings import CONCURRENT_REQUESTS
+from newscrawler.validation import article_schema
 
 from .conftest import FIXTURES, ROBUSTNESS, doc_section, doc_table
 from .environment import child_environment

@@ -10,14 +10,7 @@ from scrapy.settings import Settings
 from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DeduplicateArticlesPipeline
 from newscrawler.pipelines.normalize import normalize_article
-from newscrawler.pipelines.validate import (
-    DRAFT7_KEYWORDS,
-    ValidateArticlePipeline,
-    _fast_check,
-    _validator,
-    article_schema,
-    validation_problem,
-)
+from newscrawler.pipelines.validate import ValidateArticlePipeline
 from newscrawler.pipelines.write import (
     JsonLinesWriter,
     OutputConfigError,
@@ -26,6 +19,13 @@ from newscrawler.pipelines.write import (
 )
 from newscrawler.rejects import RejectsLog
 from newscrawler.state import SqliteArticleState
+from newscrawler.validation import (
+    DRAFT7_KEYWORDS,
+    _fast_check,
+    _validator,
+    article_schema,
+    validation_problem,
+)
 
 
 def make_article(**overrides: object) -> Article:

@@ -22,11 +22,11 @@ import pytest
 from scrapy.settings import Settings
 
 from newscrawler.extraction.embedded import embedded_article, is_script_shell
-from newscrawler.pipelines.validate import article_schema
 from newscrawler.sites import Site, load_sites
 from newscrawler.splash import compat
 from newscrawler.splash.config import SPLASH_FINGERPRINTER, enable_splash_fingerprints, splash_url
 from newscrawler.splash.scripts import interaction_script, lua_string
+from newscrawler.validation import article_schema
 
 from .conftest import FIXTURES, ROOT
 from .splash_harness import (

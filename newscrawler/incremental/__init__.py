@@ -1,6 +1,9 @@
-"""Incremental crawling: skip known unchanged URLs, revisit recent ones, link syndicated copies."""
+"""Incremental crawling: skip known unchanged URLs, revisit recent ones, link syndicated copies.
 
-from newscrawler.incremental.neardup import NearDuplicateIndex, body_minhash
+Near-duplicate linking (`incremental.neardup`, datasketch and the scipy it loads) is imported
+where it is used, not by every importer of the revisit rules.
+"""
+
 from newscrawler.incremental.revisit import (
     DEFAULT_REVISIT_HOURS,
     FetchPlan,
@@ -11,8 +14,6 @@ from newscrawler.incremental.revisit import (
 __all__ = [
     "DEFAULT_REVISIT_HOURS",
     "FetchPlan",
-    "NearDuplicateIndex",
-    "body_minhash",
     "plan_fetch",
     "revisit_due",
 ]

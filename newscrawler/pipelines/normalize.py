@@ -6,8 +6,6 @@ import dataclasses
 import re
 from typing import Any
 
-from itemadapter import ItemAdapter
-
 from newscrawler.extraction.dates import parse_datetime
 from newscrawler.extraction.language import normalize_language
 from newscrawler.extraction.text import clean_text, content_hash, dedupe, word_count
@@ -81,4 +79,4 @@ class NormalizeArticlePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):
             return normalize_article(item)
-        return ItemAdapter(item).item
+        return item

@@ -1,6 +1,6 @@
-"""Scheduled runs: a cron schedule per site, one process and one lock per run, run records."""
+"""Scheduled runs: a cron schedule per site, one process and one lock per run, run records.
 
-from newscrawler.scheduler.locks import SiteLock, SiteLockedError
-from newscrawler.scheduler.records import RunRecorder, format_runs, read_runs, run_record
-
-__all__ = ["RunRecorder", "SiteLock", "SiteLockedError", "format_runs", "read_runs", "run_record"]
+The submodules are imported where they are used (`scheduler.commands`, `.cron`, `.locks`,
+`.records`): the command line builds its parser from `scheduler.commands`, and every command,
+`newscrawler extract` included, would otherwise load the crawl's pipelines through `records`.
+"""
