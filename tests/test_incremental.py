@@ -12,7 +12,8 @@ from typing import Any
 
 from newscrawler.discovery import DiscoveredLink
 from newscrawler.incremental import plan_fetch, revisit_due
-from newscrawler.state.sqlite import FetchRecord, SqliteArticleState, utc_stamp
+from newscrawler.state.records import FetchRecord, utc_stamp
+from newscrawler.state.sqlite import SqliteArticleState
 
 from .faulty_server import FaultyServer, crawl_test_site, reply
 

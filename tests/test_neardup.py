@@ -28,9 +28,10 @@ from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DeduplicateArticlesPipeline
 from newscrawler.pipelines.neardup import LinkNearDuplicatesPipeline
 from newscrawler.pipelines.normalize import normalize_article
+from newscrawler.signatures import BAND_SCHEME, SIGNATURE_BANDS, band_keys
 from newscrawler.state import ArticleState
 from newscrawler.state.redis_store import RedisArticleState
-from newscrawler.state.sqlite import BAND_SCHEME, SIGNATURE_BANDS, SqliteArticleState, band_keys
+from newscrawler.state.sqlite import SqliteArticleState
 
 from .conftest import FIXTURES
 from .faulty_server import FaultyServer, crawl_test_site, reply
@@ -206,7 +207,7 @@ def test_a_signature_lost_to_a_kill_after_the_write_is_restored_from_the_output(
 def test_the_bands_are_datasketchs_own_for_the_threshold() -> None:
     from datasketch import MinHashLSH
 
-    from newscrawler.state.sqlite import BAND_ROWS, SIGNATURE_BANDS
+    from newscrawler.signatures import BAND_ROWS, SIGNATURE_BANDS
 
     lsh = MinHashLSH(threshold=DEFAULT_THRESHOLD, num_perm=NUM_PERM)
     assert (lsh.b, lsh.r) == (SIGNATURE_BANDS, BAND_ROWS)

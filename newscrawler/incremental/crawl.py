@@ -22,7 +22,7 @@ from newscrawler.items import Article
 from newscrawler.run_set import run_set
 from newscrawler.safety.writes import stop_after_write_failure
 from newscrawler.state import ArticleState, StateError, state_for_crawler
-from newscrawler.state.sqlite import FetchRecord
+from newscrawler.state.records import FetchRecord
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -4,7 +4,7 @@ sites and runs, so a later copy of a wire story links to the earliest one.
 Shingles are two consecutive words (each Han, kana or Hangul character counts as a word), of the
 casefolded body: 128 permutations, 512 bytes per article. The index is the state itself: each
 stored signature comes with its LSH band keys (MinHashLSH's banding for threshold 0.2, see
-`newscrawler.state.sqlite.band_keys`), so a query reads only the candidates sharing a band, memory
+`newscrawler.signatures.band_keys`), so a query reads only the candidates sharing a band, memory
 stays flat however many articles are stored, and in Redis every worker sees every other worker's
 articles at once. Only this process's articles not yet written are held in memory.
 """
@@ -23,14 +23,10 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHash
 
+from newscrawler.signatures import BAND_ROWS, SIGNATURE_BANDS
 from newscrawler.state.protocol import ArticleState
-from newscrawler.state.sqlite import (
-    BAND_ROWS,
-    SIGNATURE_BANDS,
-    SignatureRecord,
-    SqliteArticleState,
-    utc_stamp,
-)
+from newscrawler.state.records import SignatureRecord, utc_stamp
+from newscrawler.state.sqlite import SqliteArticleState
 
 __all__ = ["DEFAULT_THRESHOLD", "NUM_PERM", "NearDuplicateIndex", "body_minhash", "shingles"]
 

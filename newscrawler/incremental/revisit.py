@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from newscrawler.discovery import DiscoveredLink
-from newscrawler.state.sqlite import FetchRecord, parse_stamp
+from newscrawler.state.records import FetchRecord, parse_stamp
 
 __all__ = ["DEFAULT_REVISIT_HOURS", "FetchPlan", "conditional_headers", "plan_fetch", "revisit_due"]
 

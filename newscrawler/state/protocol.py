@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from newscrawler.items import Article
-from newscrawler.state.sqlite import ArticleRecord, FetchRecord, SignatureRecord
+from newscrawler.state.records import ArticleRecord, FetchRecord, SignatureRecord
 
 __all__ = ["ArticleState"]
 

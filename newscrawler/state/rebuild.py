@@ -21,7 +21,8 @@ from pathlib import Path
 from newscrawler.incremental.neardup import body_minhash
 from newscrawler.items import Article
 from newscrawler.locks import LockHeldError, PidLock
-from newscrawler.state.sqlite import SqliteArticleState, parse_stamp
+from newscrawler.state.records import parse_stamp
+from newscrawler.state.sqlite import SqliteArticleState
 
 logger = logging.getLogger(__name__)
 

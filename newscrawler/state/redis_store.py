@@ -6,7 +6,7 @@ batched `articles` / `fetches` (HMGET), and HLEN counts articles.
 
 Near-duplicate signatures (`signatures`: JSON of the article's site, first sighting and link, a
 newline, then the raw uint32 MinHash values) are indexed by their band keys (see
-`newscrawler.state.sqlite.band_keys`) in 65,536 hashes `state:bands:<first 2 bytes, hex>`, field
+`newscrawler.signatures.band_keys`) in 65,536 hashes `state:bands:<first 2 bytes, hex>`, field
 = the other 6 bytes, value = the ids (space-separated) of the articles with that band. Small
 hashes keep Redis's compact listpack encoding, where one key per band key would cost some 200
 bytes each. A query is one round trip: a Lua script reads the 28 band fields and returns the
@@ -25,15 +25,9 @@ from typing import Any
 import redis
 
 from newscrawler.items import Article
+from newscrawler.signatures import BAND_SCHEME, band_keys
 from newscrawler.state.errors import StateWriteError
-from newscrawler.state.sqlite import (
-    BAND_SCHEME,
-    ArticleRecord,
-    FetchRecord,
-    SignatureRecord,
-    band_keys,
-    utc_stamp,
-)
+from newscrawler.state.records import ArticleRecord, FetchRecord, SignatureRecord, utc_stamp
 
 __all__ = ["DEFAULT_PREFIX", "RedisArticleState"]
 

@@ -13,29 +13,23 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from newscrawler.items import Article
+from newscrawler.signatures import BAND_SCHEME, band_keys
 from newscrawler.state.errors import StateDamagedError, StateError, StateWriteError
+from newscrawler.state.records import (
+    ArticleRecord,
+    FetchRecord,
+    SignatureRecord,
+    utc_stamp,
+)
 
-__all__ = [
-    "BAND_ROWS",
-    "BAND_SCHEME",
-    "SIGNATURE_BANDS",
-    "ArticleRecord",
-    "FetchRecord",
-    "SignatureRecord",
-    "SqliteArticleState",
-    "band_keys",
-    "state_error",
-    "utc_stamp",
-]
+__all__ = ["SqliteArticleState", "state_error"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -84,32 +78,8 @@ CREATE TABLE IF NOT EXISTS state_meta (
 # Columns added after the first release; a state file from then gains them on open.
 _ADDED_COLUMNS = {"articles": {"modified_at": "TEXT", "duplicate_of": "TEXT"}}
 
-_STAMP = "%Y-%m-%dT%H:%M:%SZ"
 # Variables per `IN (...)` of a batched lookup (SQLite allows 32,766 since 3.32, 999 before).
 _CHUNK = 500
-
-# Near-duplicate candidates: datasketch MinHashLSH's banding for threshold 0.2 at 128 permutations
-# (its optimal b and r, checked by a test): the first SIGNATURE_BANDS * BAND_ROWS hash values of a
-# signature, BAND_ROWS per band. Two bodies are candidates when any band is equal, exactly as in
-# MinHashLSH. A band (its number and 2 x 4 bytes) is stored as a 64-bit hash: a collision only
-# adds a candidate, which the Jaccard estimate then rejects.
-SIGNATURE_BANDS = 28
-BAND_ROWS = 2
-BAND_SCHEME = f"minhash/{SIGNATURE_BANDS}x{BAND_ROWS}/blake2b-64"
-_BAND_BYTES = 4 * BAND_ROWS  # the hash values are uint32
-
-
-def band_keys(minhash: bytes) -> list[int]:
-    """The signed 64-bit key of each band of a stored signature (uint32 hash values)."""
-    keys = []
-    for band in range(SIGNATURE_BANDS):
-        chunk = minhash[band * _BAND_BYTES : (band + 1) * _BAND_BYTES]
-        if len(chunk) < _BAND_BYTES:
-            break
-        digest = hashlib.blake2b(bytes((band,)) + chunk, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
-
 
 # SQLite's primary result codes that mean the file itself is not a sound database.
 _DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
@@ -151,53 +121,6 @@ def _writes(
             raise state_error(self.path, exc) from exc
 
     return wrapper
-
-
-def utc_stamp(when: datetime | None = None) -> str:
-    return (when or datetime.now(UTC)).strftime(_STAMP)
-
-
-def parse_stamp(stamp: str) -> datetime:
-    return datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    """What the state knows of one article (one canonical URL)."""
-
-    canonical_url: str
-    id: str
-    site: str
-    content_hash: str
-    revision: int
-    first_seen: str
-    last_seen: str
-    duplicate_of: str | None = None
-
-
-@dataclass(frozen=True)
-class FetchRecord:
-    """What the state knows of one article URL: validators, discovery dates, when checked."""
-
-    url: str
-    canonical_url: str
-    etag: str | None
-    last_modified: str | None
-    lastmod: str | None
-    published_at: str | None
-    first_seen: str
-    last_checked: str
-
-
-@dataclass(frozen=True)
-class SignatureRecord:
-    """A stored body signature: uint32 MinHash values as bytes, with the article's first sighting
-    and the earliest copy it links to."""
-
-    id: str
-    first_seen: str
-    duplicate_of: str | None
-    minhash: bytes
 
 
 class SqliteArticleState:
