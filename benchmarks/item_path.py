@@ -33,16 +33,16 @@ from extraction import DEFAULT_CORPORA  # noqa: E402
 from scrapy.utils.asyncio import _parallel_asyncio  # noqa: E402
 
 from newscrawler.extraction.article import page_to_article  # noqa: E402
-from newscrawler.incremental.neardup import (  # noqa: E402
-    _PERMUTATIONS,
-    NUM_PERM,
-    SCHEME,
-    body_minhash,
-    shingles,
-)
 from newscrawler.items import Article  # noqa: E402
 from newscrawler.pipelines.normalize import normalize_article  # noqa: E402
 from newscrawler.settings import CONCURRENT_ITEMS  # noqa: E402
+from newscrawler.signatures import (  # noqa: E402
+    NUM_PERM,
+    SCHEME,
+    body_minhash,
+    minhash_permutations,
+    shingles,
+)
 from newscrawler.sites.files import load_site_file  # noqa: E402
 
 SCRAPY_DEFAULT_CONCURRENT_ITEMS = 100
@@ -65,7 +65,7 @@ def articles(corpora: Path, count: int, tmp: Path) -> list[Article]:
 
 
 def datasketch_minhash(body: list[str]) -> MinHash:
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
+    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=minhash_permutations())
     minhash.update_batch([s.encode() for s in shingles(body)])
     return minhash
 

@@ -28,12 +28,8 @@ from pathlib import Path
 import redis
 from datasketch import MinHash, MinHashLSH
 
-from newscrawler.incremental.neardup import (
-    DEFAULT_THRESHOLD,
-    NUM_PERM,
-    NearDuplicateIndex,
-    body_minhash,
-)
+from newscrawler.incremental.neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
+from newscrawler.signatures import NUM_PERM, body_minhash
 from newscrawler.state.redis_store import RedisArticleState
 from newscrawler.state.sqlite import SqliteArticleState
 

@@ -15,20 +15,21 @@ from datasketch import MinHash
 from scrapy.exceptions import DropItem
 
 from newscrawler.extraction.encoding import decode_html
-from newscrawler.incremental.neardup import (
-    _PERMUTATIONS,
-    DEFAULT_THRESHOLD,
-    NUM_PERM,
-    SCHEME,
-    NearDuplicateIndex,
-    body_minhash,
-    shingles,
-)
+from newscrawler.incremental.neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
 from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DeduplicateArticlesPipeline
 from newscrawler.pipelines.neardup import LinkNearDuplicatesPipeline
 from newscrawler.pipelines.normalize import normalize_article
-from newscrawler.signatures import BAND_SCHEME, SIGNATURE_BANDS, band_keys
+from newscrawler.signatures import (
+    BAND_SCHEME,
+    NUM_PERM,
+    SCHEME,
+    SIGNATURE_BANDS,
+    band_keys,
+    body_minhash,
+    minhash_permutations,
+    shingles,
+)
 from newscrawler.state import ArticleState
 from newscrawler.state.redis_store import RedisArticleState
 from newscrawler.state.sqlite import SqliteArticleState
@@ -87,7 +88,7 @@ def test_body_minhash_gives_datasketchs_own_values() -> None:
     bodies += [*japanese, [], [""], ["word"], ["東"], ["two words"]]
     assert len(japanese) >= 20
     for body in bodies:
-        reference = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
+        reference = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=minhash_permutations())
         reference.update_batch([s.encode() for s in shingles(body)])
         minhash = body_minhash(body)
         assert minhash.hashvalues.dtype == reference.hashvalues.dtype

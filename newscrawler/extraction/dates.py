@@ -7,12 +7,21 @@ when it states only the day, and never invent a time or an offset the source doe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 
 from lxml.html import HtmlElement
 
-__all__ = ["find_page_date", "in_page_offset", "is_plausible", "parse_datetime", "wall_clock"]
+__all__ = [
+    "PageStamps",
+    "find_page_date",
+    "in_local_offset",
+    "in_page_offset",
+    "is_plausible",
+    "parse_datetime",
+    "wall_clock",
+]
 
 # The earliest date a news page can plausibly carry; anything before is a parsing accident
 # (a phone number, a copyright line, a Unix epoch default).
@@ -276,3 +285,60 @@ def find_page_date(html: str | HtmlElement, url: str | None = None) -> str | Non
     except Exception:  # third-party parser on hostile input: no date rather than no article
         return None
     return parse_datetime(found) if found else None
+
+
+# A date-time with seconds, as pages write them in code: 2020-02-24T21:25:54-05:00.
+_STAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+_MAX_STAMPS = 50
+
+
+class PageStamps:
+    """ISO timestamps of a day anywhere in a page's text (scripts included), found with
+    str.find, cheaper than a regex over the page; remembered, as published_at and modified_at
+    usually ask for the same days."""
+
+    def __init__(self, html: str) -> None:
+        self._html = html
+        self._by_day: dict[str, list[str]] = {}
+
+    def on(self, day: str) -> list[str]:
+        found = self._by_day.get(day)
+        if found is None:
+            found = self._by_day[day] = []
+            start = 0
+            while len(found) < _MAX_STAMPS and (at := self._html.find(day, start)) != -1:
+                start = at + len(day)
+                if m := _STAMP_RE.match(self._html, at):
+                    found.append(m.group())
+        return found
+
+
+def in_local_offset(value: str | None, declared: Iterable[str], stamps: PageStamps) -> str | None:
+    """The same instant in the page's own offset: SEO plugins write UTC in JSON-LD and meta
+    while the page shows local time, and the schema wants the page's offset. Found as the
+    same instant with another offset (in `declared`: the page's <time> and meta times, or any
+    ISO timestamp in the page's code), or as a zone-less wall-clock time the instant plus a
+    real offset reads. `declared` is read lazily, and the page's code only when it has not
+    answered (a search of a 2.6 MB page is 1 ms a day searched)."""
+    if not value or not value.endswith("+00:00"):
+        return value
+    instant = datetime.fromisoformat(value)
+
+    def candidates() -> Iterator[str]:
+        yield from declared
+        for days in (-1, 0, 1):
+            yield from stamps.on((instant + timedelta(days=days)).date().isoformat())
+
+    for candidate in candidates():
+        parsed = parse_datetime(str(candidate))
+        if (
+            parsed
+            and len(parsed) > 10
+            and not parsed.endswith("+00:00")
+            and datetime.fromisoformat(parsed) == instant
+        ):
+            return parsed
+        local = wall_clock(str(candidate))
+        if local is not None and (shifted := in_page_offset(instant, local)):
+            return shifted
+    return value

@@ -10,11 +10,9 @@ most sites, so it comes after the generic DOM layer, as a fallback.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -29,7 +27,7 @@ from newscrawler.extraction.authors import (
 )
 from newscrawler.extraction.body import extract_paragraphs
 from newscrawler.extraction.classify import ld_paywall, meta_paywall, not_article_kind
-from newscrawler.extraction.dates import find_page_date, in_page_offset, parse_datetime, wall_clock
+from newscrawler.extraction.dates import PageStamps, find_page_date, in_local_offset, parse_datetime
 from newscrawler.extraction.embedded import (
     SHELL_MIN_ARTICLE_CHARS,
     EmbeddedArticle,
@@ -41,18 +39,28 @@ from newscrawler.extraction.structured import (
     ElementIndex,
     JsonLd,
     Metadata,
+    cleaned_texts,
     index_elements,
     read_json_ld,
     read_metadata,
     types_of,
 )
 from newscrawler.extraction.text import (
-    TITLE_SEPARATORS,
     clean_text,
     clean_title,
     dedupe,
     split_list,
     without_dateline,
+)
+from newscrawler.extraction.titles import (
+    completed_title,
+    headline_of,
+    home_link_names,
+    host_label,
+    is_confirmed,
+    loose,
+    refined_headline,
+    without_home_name,
 )
 from newscrawler.extraction.urls import absolute_url
 from newscrawler.extraction.wire import find_wire_source, wire_name
@@ -61,11 +69,6 @@ from newscrawler.items import EXTRACTED_FIELDS, Article
 __all__ = ["EMPTY", "ArticlePage", "Empty"]
 
 # Generic-layer XPaths (markup conventions, never a particular site).
-# Text a reader sees: no code, and no ruby readings (<rt>/<rp>) over Japanese kanji.
-XPATH_VISIBLE_TEXT = (
-    ".//text()[not(ancestor::script or ancestor::style or ancestor::template"
-    " or ancestor::rt or ancestor::rp)]"
-)
 # Elements that credit a story: "credit", "byline", "source" in their class. Read through the
 # class attributes, not every element: the same elements on the 1,275 corpus pages, 0.29 instead
 # of 0.44 ms a page.
@@ -74,9 +77,6 @@ XPATH_CREDIT = (
     "/parent::*[not(*[3])]"
 )
 _MAX_CREDIT_CHARS = 60
-# A date-time with seconds, as pages write them in code: 2020-02-24T21:25:54-05:00.
-_STAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
-_MAX_STAMPS = 50
 # Matched at the start only (re.match): as a "^" pattern given to re.sub, the case-insensitive
 # one was tried at every position of the page, 9.7 ms on a 2.6 MB page.
 _XML_DECLARATION_RE = re.compile(r"\s*<\?xml[^>]*\?>")
@@ -96,17 +96,6 @@ _PARSER = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree
 # Without huge_tree, libxml2 drops a text node over 10,000,000 bytes (and a deeper DOM than 256
 # levels, which is the page's fault, not its size): such a page is too large, not empty.
 _DEPTH_LIMIT_MESSAGE = "Excessive depth"
-# Where an <h1> is not the headline: navigation, asides, the footer.
-_NOT_HEADLINE_PLACES = frozenset({"nav", "aside", "footer"})
-# Class or id words of an <h1> (or its ancestors) that is a logo or site name, not a headline.
-_NOT_HEADLINE_MARKS = ("logo", "site-title", "site-name", "sitename", "brand", "masthead")
-_MIN_HEADLINE_CHARS = 6
-_PAGE_TAGS = frozenset({"body", "html"})
-# Share of the <h1>'s words a declared title must contain for the <h1> to be the headline.
-_CONFIRMED_OVERLAP = 0.6
-# Words of an <h1> that is the headline without a declared title to confirm it (section
-# names, the other <h1>s of article pages, are one to three words).
-_SELF_EVIDENT_HEADLINE_WORDS = 4
 # rel="tag" links are the post's tags; WordPress marks category links rel="category tag" too,
 # and a category is the section, not a tag.
 XPATH_REL_TAG = (
@@ -158,7 +147,7 @@ class ArticlePage:
     def __init__(self, url: str, html: str) -> None:
         self.url = url
         self.html = html
-        self._stamps: dict[str, list[str]] = {}  # by day (_stamps_on)
+        self._stamps = PageStamps(html)
         self._too_large: str | None = None
 
     # -- parsed views, each computed once --------------------------------------------------
@@ -204,7 +193,7 @@ class ArticlePage:
 
     def texts(self, xpath: str) -> list[str]:
         """Cleaned text of every node an XPath selects (elements, attributes or strings)."""
-        return _cleaned(self.tree.xpath(xpath))
+        return cleaned_texts(self.tree.xpath(xpath))
 
     def selected(self, field: str) -> list[str]:
         xpath = self.SELECTORS.get(field)
@@ -294,7 +283,7 @@ class ArticlePage:
         publisher = self.ld.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             names.append(publisher["name"])
-        label = _host_label(self.url)
+        label = host_label(self.url)
         if label:
             names.append(label)
         return tuple(names)
@@ -326,23 +315,13 @@ class ArticlePage:
             return lambda: clean_title(get(), self.site_names, exact_prefix=visible)
 
         headline = self.visible_headline()
-        confirmed = (
-            headline
-            if headline
-            and (
-                len(headline.split()) >= _SELF_EVIDENT_HEADLINE_WORDS
-                or any(_overlap(headline, d) >= _CONFIRMED_OVERLAP for d in self.declared_titles)
-            )
-            else None
-        )
+        confirmed = headline if headline and is_confirmed(headline, self.declared_titles) else None
         if confirmed:
             # Compared with the visible headline word for word: cut as exactly as it is.
             declared = [
                 clean_title(d, self.site_names, exact_prefix=True) for d in self.declared_titles
             ]
-            declared = [d for d in declared if d]
-            confirmed = _without_kicker(_separated(confirmed, declared), declared)
-            confirmed = _without_suffix(confirmed, declared)
+            confirmed = refined_headline(confirmed, [d for d in declared if d])
 
         def stated(get: Callable[[], str | None]) -> Callable[[], str]:
             return lambda: self._completed(clean_title(get(), self.site_names))
@@ -365,14 +344,7 @@ class ArticlePage:
         return value, layer
 
     def _completed(self, title: str) -> str:
-        """A declared title cut short by broken markup (`content="Biden de "incapaz""` ends at
-        the inner quote) is the start of the <title>: then the <title>, cleaned the same way."""
-        html_title = self._cleaned_html_title
-        if title and len(html_title) > len(title) and html_title.startswith(title):
-            rest = html_title[len(title) :]
-            if rest[:1] in ('"', "'", "“", "„", "«", "‘") or rest[:2] in (' "', " '", " “", " „"):
-                return html_title
-        return title
+        return completed_title(title, self._cleaned_html_title)
 
     @cached_property
     def _cleaned_html_title(self) -> str:
@@ -380,37 +352,14 @@ class ArticlePage:
         return clean_title(self._html_title(), self.site_names)
 
     def _without_home_name(self, title: str) -> str:
-        """The <title>, read when nothing better names the headline, without a trailing part
-        that is the text of a link to the site's home page (its logo or name: "新华网")."""
-        for sep in TITLE_SEPARATORS:
-            head, found, tail = title.rpartition(sep)
-            if found and head.strip() and _loose(tail) in self.home_link_names:
-                return head.strip()
-        return title
-
-    @cached_property
-    def home_link_names(self) -> frozenset[str]:
-        """Texts (loosely compared) of links to the site's root, bar generic words ("Home")."""
-        host = urlsplit(self.url).hostname
-        names: set[str] = set()
-        for link in self.tree.iter("a"):
-            href = link.get("href")
-            if not href or href.startswith("#"):
-                continue
-            target = urlsplit(absolute_url(href, self.url) or "")
-            if target.hostname != host or target.path not in ("", "/") or target.query:
-                continue
-            text = _loose(visible_text(link))
-            if len(text) >= 2 and text not in _HOME_WORDS:
-                names.add(text)
-        return frozenset(names)
+        return without_home_name(title, home_link_names(self.tree, self.url))
 
     def _first_h1(self) -> list[str]:
         """Cleaned text of the page's <h1> elements, in document order."""
-        return _cleaned(self.elements.of("h1"))
+        return cleaned_texts(self.elements.of("h1"))
 
     def _html_title(self) -> str | None:
-        return next(iter(_cleaned(self.elements.of("title"))), None)
+        return next(iter(cleaned_texts(self.elements.of("title"))), None)
 
     @cached_property
     def declared_titles(self) -> list[str]:
@@ -423,37 +372,8 @@ class ArticlePage:
         return [t for t in found if t]
 
     def visible_headline(self) -> str | None:
-        """The page's <h1> that is the article's headline: not a logo or site name, not in
-        navigation or asides; of several, the one closest to the declared titles."""
-        names = {_loose(n) for n in self.site_names}
-        candidates = []
-        for h1 in self.elements.of("h1"):
-            if any(a.tag in _NOT_HEADLINE_PLACES for a in h1.iterancestors()):
-                continue
-            text = clean_text(visible_text(h1))
-            # <body> and <html> classes describe the page, not this element: WordPress marks
-            # every page of a theme with a logo "wp-custom-logo".
-            marks = " ".join(
-                str(a.get("class", "")) + " " + str(a.get("id", ""))
-                for a in (h1, *h1.iterancestors())
-                if a.tag not in _PAGE_TAGS
-            ).lower()
-            if len(text) < _MIN_HEADLINE_CHARS or _loose(text) in names:
-                continue
-            if any(mark in marks for mark in _NOT_HEADLINE_MARKS):
-                continue
-            candidates.append(text)
-        if len(candidates) <= 1:
-            return candidates[0] if candidates else None
-        declared = self.declared_titles
-
-        def closeness(candidate: str) -> tuple[float, int]:
-            # Of equally close ones, the longest: a section name ("Fachmeldungen") is often in
-            # the <title> as well as the headline is. Unconfirmed ones keep document order.
-            overlap = max((_overlap(candidate, d) for d in declared), default=0.0)
-            return overlap, len(candidate) if overlap else 0
-
-        return max(candidates, key=closeness)
+        """The page's <h1> that is the article's headline (titles.py:headline_of)."""
+        return headline_of(self.elements.of("h1"), self.site_names, self.declared_titles)
 
     def subtitle(self) -> tuple[Value, Layer | None]:
         return self._first(
@@ -479,10 +399,10 @@ class ArticlePage:
             # trafilatura keeps the headline as the first heading; the title has its own field.
             # Compared loosely (quotes, case, spacing): JSON-LD and the h1 often differ so.
             first_h1 = self._first_h1()[:1] if paragraphs else []
-            headlines = {_loose(h) for h in (self.title()[0], *first_h1) if h}
+            headlines = {loose(h) for h in (self.title()[0], *first_h1) if h}
             # A date line above the text ("17:41 JST, October 13, 2024") has its own fields.
             while paragraphs and (
-                _loose(paragraphs[0]) in headlines
+                loose(paragraphs[0]) in headlines
                 or (
                     len(paragraphs[0]) <= _MAX_DATE_LINE_CHARS
                     and _DATE_LINE_RE.fullmatch(paragraphs[0])
@@ -640,50 +560,12 @@ class ArticlePage:
         return self._local_offset(value), layer
 
     def _local_offset(self, value: str | None) -> str | None:
-        """The same instant in the page's own offset: SEO plugins write UTC in JSON-LD and meta
-        while the page shows local time, and the schema wants the page's offset. Found as the
-        same instant with another offset (a <time>, a meta tag, or any ISO timestamp in the
-        page's code), or as a zone-less wall-clock time the instant plus a real offset reads."""
-        if not value or not value.endswith("+00:00"):
-            return value
-        instant = datetime.fromisoformat(value)
-
-        def candidates() -> Iterator[str]:
-            # In this order, and lazily: the page's code is searched only when the markup
-            # has not answered (a search of a 2.6 MB page is 1 ms a day searched).
+        def declared() -> Iterator[str]:
             times = self.elements.of("time")
             yield from (str(t.get("datetime")) for t in times if t.get("datetime"))
             yield from self.meta.all("article:published_time", "article:modified_time")
-            for days in (-1, 0, 1):
-                yield from self._stamps_on((instant + timedelta(days=days)).date().isoformat())
 
-        for candidate in candidates():
-            parsed = parse_datetime(str(candidate))
-            if (
-                parsed
-                and len(parsed) > 10
-                and not parsed.endswith("+00:00")
-                and datetime.fromisoformat(parsed) == instant
-            ):
-                return parsed
-            local = wall_clock(str(candidate))
-            if local is not None and (shifted := in_page_offset(instant, local)):
-                return shifted
-        return value
-
-    def _stamps_on(self, day: str) -> list[str]:
-        """ISO timestamps of `day` anywhere in the page's text (scripts included), found with
-        str.find, cheaper than a regex over the page; remembered, as published_at and
-        modified_at usually ask for the same days."""
-        found = self._stamps.get(day)
-        if found is None:
-            found = self._stamps[day] = []
-            start = 0
-            while len(found) < _MAX_STAMPS and (at := self.html.find(day, start)) != -1:
-                start = at + len(day)
-                if m := _STAMP_RE.match(self.html, at):
-                    found.append(m.group())
-        return found
+        return in_local_offset(value, declared(), self._stamps)
 
     def published_at(self) -> tuple[Value, Layer | None]:
         # The title reads it too (a dateline in the headline): computed once.
@@ -816,147 +698,6 @@ _DATE_LINE_RE = re.compile(
 )
 _MAX_DATE_LINE_CHARS = 60
 _DETECT_CHARS = 1500
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'"})
-
-
-def _loose(text: str) -> str:
-    return clean_text(text).translate(_QUOTES).casefold()
-
-
-def _overlap(a: str, b: str) -> float:
-    """Share of `a`'s words found in `b`; of its characters for a short text in a script written
-    without spaces (Chinese, Japanese), where a word split finds one or two "words". Characters
-    of Latin words say nothing: the letters of a button's "Artikel merken" are all in any
-    German headline."""
-    wa, wb = _loose(a).split(), set(_loose(b).split())
-    if len(wa) <= 2 and _SPACELESS_RE.search(a):
-        wa, wb = list(_loose(a)), set(_loose(b))
-    return sum(1 for w in wa if w in wb) / len(wa) if wa else 0.0
-
-
-# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, Han.
-_SPACELESS_RE = re.compile(
-    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-)
-_SECOND_LEVEL = {
-    "co",
-    "com",
-    "ne",
-    "or",
-    "ac",
-    "go",
-    "gov",
-    "gv",
-    "gob",
-    "gouv",
-    "org",
-    "net",
-    "edu",
-}
-# Texts of home-page links that are no site's name.
-_HOME_WORDS = frozenset(
-    {"home", "homepage", "start", "startseite", "accueil", "inicio", "portada", "首页", "首頁",
-     "ホーム", "トップ", "홈", "news", "blog", "zur startseite", "back to home", "go to homepage"}
-)  # fmt: skip
-
-
-_WORD_RE = re.compile(r"\w+")
-# A kicker (topic label) run into the <h1> before the headline: at most this many words.
-_MAX_KICKER_WORDS = 6
-_MIN_HEADLINE_LETTERS = 12
-
-
-def _words(text: str) -> list[str]:
-    """Casefolded words, without the spaces and punctuation between them."""
-    return _WORD_RE.findall(text.casefold())
-
-
-def _separated(headline: str, declared: Sequence[str]) -> str:
-    """The headline as a declared title writes it when the <h1> ran a kicker into it: the
-    same letters, but the declared one separates words the markup glued ("DemoDer") or puts
-    the kicker's colon or dash back ("Arbeit"Wir" for "Arbeit - "Wir"). Any other difference
-    keeps the visible headline."""
-    words = _words(headline)
-    for title in declared:
-        cleaned = clean_text(title)
-        title_words = _words(cleaned)
-        if "".join(title_words) != "".join(words) or cleaned == headline:
-            continue
-        if len(title_words) > len(words) or _separators(cleaned) > _separators(headline):
-            return cleaned
-    return headline
-
-
-_KICKER_SEPARATOR_RE = re.compile(r":|\s[-–—|]\s")
-
-
-def _separators(text: str) -> int:
-    """Colons and spaced dashes or bars: where a kicker ends and its headline begins."""
-    return len(_KICKER_SEPARATOR_RE.findall(text))
-
-
-def _without_suffix(headline: str, declared: Sequence[str]) -> str:
-    """The declared title when the <h1> is that title with a bar-separated suffix ("Headline |
-    SITE.NET"): some themes print the document title as the headline. Dashes are left alone
-    (a "Product - Variant" headline), and so is a declared title with bars of its own (a
-    "Letters: A | B | C" headline)."""
-    for title in declared:
-        rest = headline[len(title) :] if headline.startswith(title) else ""
-        sep = next((sep for sep in _SUFFIX_BARS if rest.startswith(sep)), None)
-        if sep and sep.strip() not in title and len(rest.split()) <= _MAX_SUFFIX_WORDS:
-            return title
-    return headline
-
-
-_SUFFIX_BARS = (" | ", " ｜ ", "｜", " // ", " :: ", " » ", " │ ")
-_MAX_SUFFIX_WORDS = 6
-
-
-def _without_kicker(headline: str, declared: Sequence[str]) -> str:
-    """The declared title when the <h1> is a kicker followed by exactly that title ("Premier
-    League Rückschlag im Titelkampf" for "Rückschlag im Titelkampf"): the kicker is a label
-    above the headline, not part of it."""
-    words = _words(headline)
-    letters = "".join(words)
-    for title in declared:
-        title_words = _words(title)
-        tail = "".join(title_words)
-        if (
-            len(tail) >= _MIN_HEADLINE_LETTERS
-            and tail != letters
-            and letters.endswith(tail)
-            and len(words) - len(title_words) <= _MAX_KICKER_WORDS
-        ):
-            return clean_text(title)
-    return headline
-
-
-def _host_label(url: str) -> str | None:
-    """The name part of a host, which sites use as their name in titles: `ethify` for
-    www.ethify.org, `asahi` for www.asahi.com, `yomiuri` for www.yomiuri.co.jp."""
-    host = (urlsplit(url).hostname or "").split(".")
-    if len(host) < 2:
-        return None
-    parts = host[:-1]
-    if len(parts) >= 2 and parts[-1] in _SECOND_LEVEL:
-        parts = parts[:-1]
-    label = parts[-1]
-    return label if len(label) >= 4 else None
-
-
-def _cleaned(nodes: Iterable[Any]) -> list[str]:
-    """Cleaned, non-empty text of nodes: elements (their visible text), attributes, strings."""
-    values: list[str] = []
-    for node in nodes:
-        raw = visible_text(node) if isinstance(node, etree._Element) else str(node)
-        if text := clean_text(raw):
-            values.append(text)
-    return values
-
-
-def visible_text(element: etree._Element) -> str:
-    """An element's text without the code of <script>, <style> and <template> inside it."""
-    return "".join(element.xpath(XPATH_VISIBLE_TEXT))
 
 
 def _size_limit_error(log: etree._ListErrorLog) -> str | None:

@@ -8,24 +8,29 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
+from newscrawler.extraction.text import clean_text
 from newscrawler.extraction.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "ARTICLE_TYPES",
+    "XPATH_VISIBLE_TEXT",
     "ElementIndex",
     "JsonLd",
     "Metadata",
+    "cleaned_texts",
     "index_elements",
     "read_json_ld",
     "read_metadata",
+    "visible_text",
 ]
 
 ARTICLE_TYPES = frozenset(
@@ -314,3 +319,25 @@ def _elsewhere(element: lxml_html.HtmlElement) -> bool:
         if any(token.startswith(_ELSEWHERE_MARKS) for token in tokens):
             return True
     return False
+
+
+# Text a reader sees: no code, and no ruby readings (<rt>/<rp>) over Japanese kanji.
+XPATH_VISIBLE_TEXT = (
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::template"
+    " or ancestor::rt or ancestor::rp)]"
+)
+
+
+def visible_text(element: etree._Element) -> str:
+    """An element's text without the code of <script>, <style> and <template> inside it."""
+    return "".join(element.xpath(XPATH_VISIBLE_TEXT))
+
+
+def cleaned_texts(nodes: Iterable[Any]) -> list[str]:
+    """Cleaned, non-empty text of nodes: elements (their visible text), attributes, strings."""
+    values: list[str] = []
+    for node in nodes:
+        raw = visible_text(node) if isinstance(node, etree._Element) else str(node)
+        if text := clean_text(raw):
+            values.append(text)
+    return values

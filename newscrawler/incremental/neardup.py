@@ -1,8 +1,8 @@
 """Syndicated copies: MinHash signatures of article bodies in an LSH index (datasketch), across
 sites and runs, so a later copy of a wire story links to the earliest one.
 
-Shingles are two consecutive words (each Han, kana or Hangul character counts as a word), of the
-casefolded body: 128 permutations, 512 bytes per article. The index is the state itself: each
+The signatures are `newscrawler.signatures.body_minhash` (two-word shingles, 128 permutations,
+512 bytes per article). The index is the state itself: each
 stored signature comes with its LSH band keys (MinHashLSH's banding for threshold 0.2, see
 `newscrawler.signatures.band_keys`), so a query reads only the candidates sharing a band, memory
 stays flat however many articles are stored, and in Redis every worker sees every other worker's
@@ -11,13 +11,10 @@ articles at once. Only this process's articles not yet written are held in memor
 
 from __future__ import annotations
 
-import hashlib
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
@@ -28,62 +25,13 @@ from newscrawler.state.protocol import ArticleState
 from newscrawler.state.records import SignatureRecord, utc_stamp
 from newscrawler.state.sqlite import SqliteArticleState
 
-__all__ = ["DEFAULT_THRESHOLD", "NUM_PERM", "NearDuplicateIndex", "body_minhash", "shingles"]
+__all__ = ["DEFAULT_THRESHOLD", "NearDuplicateIndex"]
 
-NUM_PERM = 128
-# Named, not left to datasketch's default: stored signatures must be read with the same scheme
-# (datasketch 2.0 changed the default and refuses unnamed stored values).
-SCHEME = "affine32"
-SHINGLE_WORDS = 2
 # Measured on fixtures/incremental/ (2-word shingles, exact Jaccard / 128-permutation
 # estimate): the wire copy 0.92/0.93, the edited rewrite 0.41-0.43/0.41-0.42, different stories
 # on the same topic 0.03-0.05/0.00-0.02. 0.2 sits 5 standard errors of the estimate below the
 # rewrite and 8 above the other stories. (3-word shingles gave the rewrite only 0.33.)
 DEFAULT_THRESHOLD = 0.2
-
-_TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
-
-
-def shingles(paragraphs: Iterable[str], size: int = SHINGLE_WORDS) -> set[str]:
-    tokens = _TOKEN_RE.findall(" ".join(paragraphs).casefold())
-    if len(tokens) < size:
-        return {" ".join(tokens)} if tokens else set()
-    return set(map(" ".join, zip(*(tokens[i:] for i in range(size)), strict=False)))
-
-
-# MinHash draws its permutations from the seed on every construction; they are the same for
-# every signature, so they are drawn once.
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
-_A, _B = (np.asarray(p, dtype=np.uint32) for p in _PERMUTATIONS)
-_EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
-_DIGEST = methodcaller("digest")
-
-
-def _fmix32(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies first."""
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    return values ^ (values >> np.uint32(16))
-
-
-def body_minhash(paragraphs: Iterable[str]) -> MinHash:
-    """The body's MinHash: the values `MinHash.update_batch` gives for its encoded shingles
-    (a test compares them on real bodies), computed without a Python call per shingle.
-
-    datasketch hashes each shingle with SHA-1 (the first 4 digest bytes, little-endian), mixes
-    the hashes with fmix32 and takes, per permutation, the minimum of a*h + b modulo 2**32.
-    Here the SHA-1s run through C-level `map`s and the rest is numpy on the whole batch
-    (benchmarks/item_path.py times it beside `update_batch`)."""
-    encoded = list(map(str.encode, shingles(paragraphs)))
-    if encoded:
-        digests = b"".join(map(_DIGEST, map(hashlib.sha1, encoded)))
-        hashes = _fmix32(np.frombuffer(digests, dtype="<u4").reshape(-1, 5)[:, 0].astype(np.uint32))
-        values = (hashes[:, None] * _A + _B).min(axis=0)
-    else:
-        values = _EMPTY
-    return MinHash(scheme=SCHEME, hashvalues=values, permutations=_PERMUTATIONS)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawler.incremental.neardup import DEFAULT_THRESHOLD, NearDuplicateIndex, body_minhash
+from newscrawler.incremental.neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
 from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DuplicateArticleDropped
 from newscrawler.safety.writes import stop_after_write_failure
+from newscrawler.signatures import body_minhash
 from newscrawler.state import StateError, state_for_crawler
 
 if TYPE_CHECKING:

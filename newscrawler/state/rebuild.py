@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newscrawler.incremental.neardup import body_minhash
 from newscrawler.items import Article
 from newscrawler.locks import LockHeldError, PidLock
+from newscrawler.signatures import body_minhash
 from newscrawler.state.records import parse_stamp
 from newscrawler.state.sqlite import SqliteArticleState
 

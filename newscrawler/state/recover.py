@@ -62,7 +62,7 @@ def reconcile_output(state: ArticleState, *paths: Path) -> int:
                 # later copy of this story is still linked to it.
                 # Imported here: datasketch loads scipy, which every command would pay for
                 # through the scheduler's imports, though only a recovery needs it.
-                from newscrawler.incremental.neardup import body_minhash
+                from newscrawler.signatures import body_minhash
 
                 minhash = body_minhash(article.body)
                 state.record_signature(
