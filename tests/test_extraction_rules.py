@@ -585,3 +585,77 @@ def test_a_date_line_above_the_text_is_not_a_paragraph(line: str, dropped: bool)
     body = f"<article><h1>Budget agreed</h1><p>{line}</p><p>{PARAGRAPH}</p><p>{PARAGRAPH} Again.</p></article>"
     article = ArticlePage("https://news.example.com/a", html_page("", body)).extract()
     assert (article.body[0] != line) is dropped
+
+
+@pytest.mark.parametrize(
+    ("h1", "title"),
+    [
+        # A line break or a block inside the <h1> separates words.
+        ("WEEKEND<br>CODING<br> <span>AGENT</span>", "WEEKEND CODING AGENT"),
+        ("<div>Top MBA Programs</div><div>Your Guide</div>", "Top MBA Programs Your Guide"),
+        # ... but not a word from the punctuation after it.
+        (
+            "<div>Stuttgart hat's drauf</div><span>: </span><span>Stadt der Superlative</span>",
+            "Stuttgart hat's drauf: Stadt der Superlative",
+        ),
+        # A kicker marked as one, and the separator read to screen readers, are not the title.
+        (
+            "<span class='dachzeile'>Interne Unterlagen im Netz</span> "
+            "<span class='headline'>Daten von Rheinmetall gehackt</span>",
+            "Daten von Rheinmetall gehackt",
+        ),
+        (
+            "<span class='article-heading__kicker'>Klimaschutz</span>"
+            "<span class='visually-hidden'>: </span><span>Bohren, bis es hei\u00df wird</span>",
+            "Bohren, bis es hei\u00df wird",
+        ),
+        (
+            "<span class='go-article-header__kicker'>Akkutechnik<span class='vh'>:</span></span>"
+            " <span>Hat Quantumscape genug Akkus gebaut?</span>",
+            "Hat Quantumscape genug Akkus gebaut?",
+        ),
+        # A quotation dash opening a Norwegian headline is the headline's.
+        ("- Angsten <span class='tm116'>vil \u00f8ke</span>", "- Angsten vil \u00f8ke"),
+    ],
+)
+def test_the_headline_text_of_an_h1(h1: str, title: str) -> None:
+    page = ArticlePage(
+        "https://news.example.com/2024/05/a", html_page("", f"<h1>{h1}</h1><p>{PARAGRAPH}</p>")
+    )
+    assert page.visible_headline() == title
+
+
+def test_an_h1_that_links_to_the_home_page_is_the_sites_name() -> None:
+    head = "<title>rustc_codegen_gcc: Progress Report #39</title>"
+    for h1 in (
+        "<h1><a href='https://blog.example.org/'>Antoyo Blog Of Things</a></h1>",
+        "<a href='/'><h1>Antoyo Blog Of Things</h1></a>",
+    ):
+        page = ArticlePage("https://blog.example.org/2025/12/report", html_page(head, h1))
+        assert page.visible_headline() is None
+        assert page.title()[0] == "rustc_codegen_gcc: Progress Report #39"
+    # A link elsewhere in the headline leaves it the headline.
+    linked = "<h1>Why <a href='/'>we</a> moved our servers to the cellar</h1>"
+    page = ArticlePage("https://blog.example.org/a", html_page(head, linked))
+    assert page.visible_headline() == "Why we moved our servers to the cellar"
+
+
+def test_section_headings_set_as_h1s_are_not_the_headline() -> None:
+    head = "<meta property='og:title' content='Small adventures with small language models'>"
+    body = "".join(
+        f"<h1>{h}</h1><p>{PARAGRAPH}</p>"
+        for h in ("Small is the new large", "Text analysis: data breaches", "Where to run it")
+    )
+    page = ArticlePage("https://blog.example.com/2025/12/slm.html", html_page(head, body))
+    assert page.visible_headline() is None
+    assert page.title()[0] == "Small adventures with small language models"
+
+
+def test_a_byline_set_inside_the_h1_is_not_the_title() -> None:
+    head = "<meta property='og:title' content='Top Strategies to Optimize Blockchain Security'>"
+    body = (
+        "<h1>Top Strategies to Optimize Blockchain Security"
+        "<div class='meta'>Posted on July 1, 2024 by infuy</div></h1>"
+    )
+    page = ArticlePage("https://www.example.com/blog/top-strategies/", html_page(head, body))
+    assert page.title()[0] == "Top Strategies to Optimize Blockchain Security"

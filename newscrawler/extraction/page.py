@@ -373,7 +373,7 @@ class ArticlePage:
 
     def visible_headline(self) -> str | None:
         """The page's <h1> that is the article's headline (titles.py:headline_of)."""
-        return headline_of(self.elements.of("h1"), self.site_names, self.declared_titles)
+        return headline_of(self.elements.of("h1"), self.site_names, self.declared_titles, self.url)
 
     def subtitle(self) -> tuple[Value, Layer | None]:
         return self._first(

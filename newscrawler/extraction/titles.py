@@ -21,6 +21,7 @@ from newscrawler.extraction.urls import absolute_url
 __all__ = [
     "completed_title",
     "headline_of",
+    "headline_text",
     "home_link_names",
     "host_label",
     "is_confirmed",
@@ -41,20 +42,39 @@ _CONFIRMED_OVERLAP = 0.6
 # Words of an <h1> that is the headline without a declared title to confirm it (section
 # names, the other <h1>s of article pages, are one to three words).
 _SELF_EVIDENT_HEADLINE_WORDS = 4
+# Elements whose end is a line break in a headline; and those whose text is not seen.
+_BLOCK_TAGS = frozenset({"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "header"})
+_HIDDEN_TAGS = frozenset({"script", "style", "template", "rt", "rp"})
+# Class words of a kicker (topic label) set inside an <h1>; of text hidden from sight.
+_KICKER_MARKS = (
+    "kicker", "dachzeile", "overline", "topline", "eyebrow", "roofline", "supertitle", "pretitle"
+)  # fmt: skip
+_HIDDEN_MARKS = ("visually-hidden", "visuallyhidden", "sr-only", "screen-reader", "hiddendash")
+_KICKER = "\x01"
+_AFTER_KICKER_RE = re.compile(r"\x01[\s\x01]*(?:[:|/\-–—](?:\s|$))?")
+_BREAK = "\x00"
+_BREAK_BEFORE_PUNCTUATION_RE = re.compile(r"\x00+(?=\s*[:;,.!?])")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'"})
 
 
 def headline_of(
-    h1s: Iterable[etree._Element], site_names: Iterable[str], declared: Sequence[str]
+    h1s: Iterable[etree._Element], site_names: Iterable[str], declared: Sequence[str], url: str
 ) -> str | None:
-    """The page's <h1> that is the article's headline: not a logo or site name, not in
-    navigation or asides; of several, the one closest to the declared titles."""
+    """The page's <h1> that is the article's headline: not a logo or site name (nor a link to
+    the site's home page), not in navigation or asides; of several, the one closest to the
+    declared titles."""
     names = {loose(n) for n in site_names}
     candidates = []
     for h1 in h1s:
         if any(a.tag in _NOT_HEADLINE_PLACES for a in h1.iterancestors()):
             continue
-        text = clean_text(visible_text(h1))
+        if _links_home(h1, url):
+            continue
+        text = clean_text(headline_text(h1))
+        # The convention's title has no kicker: left out when the markup names it as one.
+        headline = clean_text(headline_text(h1, without_kicker=True))
+        if headline != text and len(headline) >= _MIN_HEADLINE_CHARS:
+            text = headline
         # <body> and <html> classes describe the page, not this element: WordPress marks
         # every page of a theme with a logo "wp-custom-logo".
         marks = " ".join(
@@ -76,7 +96,68 @@ def headline_of(
         best = max((overlap(candidate, d) for d in declared), default=0.0)
         return best, len(candidate) if best else 0
 
-    return max(candidates, key=closeness)
+    best = max(candidates, key=closeness)
+    # Several <h1>s none of which a declared title confirms: section headings of the text.
+    if declared and closeness(best)[0] < _CONFIRMED_OVERLAP:
+        return None
+    return best
+
+
+def headline_text(element: etree._Element, without_kicker: bool = False) -> str:
+    """An element's visible text with a space where a line break or a block ends: a headline
+    set on two lines ("WEEKEND<br>CODING") is two words, not one. `without_kicker`: without
+    the elements marked as a kicker (`class="dachzeile"`, "kicker", "overline", ...) and the
+    punctuation that separates them for screen readers."""
+    parts: list[str] = []
+    kickers: list[etree._Element] = []
+
+    def walk(node: etree._Element) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if without_kicker and _is_kicker(node):
+            kickers.append(node)
+            parts.append(_KICKER)
+        if tag in _HIDDEN_TAGS or (kickers and kickers[-1] is node):
+            parts.append(node.tail or "")
+            return
+        if tag == "br" or tag in _BLOCK_TAGS:
+            parts.append(_BREAK)
+        parts.append(node.text or "" if tag else "")
+        for child in node:
+            walk(child)
+        if tag in _BLOCK_TAGS:
+            parts.append(_BREAK)
+        parts.append(node.tail or "")
+
+    parts.append(element.text or "")
+    for child in element:
+        walk(child)
+    # A break before punctuation is no space ("<div>Kicker</div>: Headline").
+    text = _BREAK_BEFORE_PUNCTUATION_RE.sub("", "".join(parts)).replace(_BREAK, " ")
+    # What separated a kicker from the headline goes with it ("<span>Kicker</span>: Headline").
+    return _AFTER_KICKER_RE.sub("", text).replace(_KICKER, "")
+
+
+def _is_kicker(node: etree._Element) -> bool:
+    """A kicker inside a headline: marked so by its class, or a separator hidden from sight
+    (`visually-hidden`, `sr-only`) holding only punctuation."""
+    marks = str(node.get("class", "")).lower()
+    if any(word in marks for word in _KICKER_MARKS):
+        return True
+    hidden = any(word in marks for word in _HIDDEN_MARKS) or node.get("aria-hidden") == "true"
+    return hidden and not _WORD_RE.search("".join(node.itertext()))
+
+
+def _links_home(h1: etree._Element, url: str) -> bool:
+    """Whether an <h1> is a link to the site's home page, or holds only one: the site's name
+    as a logo ("<h1><a href="/">Engora Data Blog</a></h1>"), not a headline."""
+    host = urlsplit(url).hostname
+    links = [a for a in h1.iterancestors("a")][:1] or list(h1.iter("a"))
+    if len(links) != 1:
+        return False
+    target = urlsplit(absolute_url(links[0].get("href") or "", url) or "")
+    if target.hostname != host or target.path not in ("", "/") or target.query:
+        return False
+    return loose(visible_text(links[0])) == loose(visible_text(h1))
 
 
 def is_confirmed(headline: str, declared: Sequence[str]) -> bool:
@@ -218,11 +299,15 @@ def _without_suffix(headline: str, declared: Sequence[str]) -> str:
         sep = next((sep for sep in _SUFFIX_BARS if rest.startswith(sep)), None)
         if sep and sep.strip() not in title and len(rest.split()) <= _MAX_SUFFIX_WORDS:
             return title
+        # A byline or date line set inside the <h1> ("... Posted on July 1, 2024 by infuy").
+        if rest[:1].isspace() and _BYLINE_START_RE.match(rest.lstrip()):
+            return title
     return headline
 
 
 _SUFFIX_BARS = (" | ", " ｜ ", "｜", " // ", " :: ", " » ", " │ ")
 _MAX_SUFFIX_WORDS = 6
+_BYLINE_START_RE = re.compile(r"(?:Posted|Published|Updated|Written|Last updated)\b|By\s", re.I)
 
 
 def _without_kicker(headline: str, declared: Sequence[str]) -> str:
