@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newscrawler.extraction.dates import in_page_offset, parse_datetime
+from newscrawler.extraction.dates import find_page_date, in_page_offset, parse_datetime
 from newscrawler.extraction.page import ArticlePage
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -151,3 +151,22 @@ def test_without_an_article_element_the_time_under_the_headline_dates_the_page()
     )
     published = ArticlePage("https://www.example.org/a", page).extract().published_at
     assert published == "2022-01-25T09:30:00+01:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # A year alone is no day: htmldate's guess of 1 January is not the page's date.
+        ("<footer>\u00a9 2026 TP-Link. All rights reserved.</footer>", None),
+        ("<h1>The best mesh routers of 2026</h1>", None),
+        # 1 January stated as a day stays a day.
+        ("<p class='date'>Published January 1, 2026</p>", "2026-01-01"),
+        ("<p class='date'>Ver\u00f6ffentlicht am 01.01.2026</p>", "2026-01-01"),
+        ("<time datetime='2026-01-01'>New Year's Day</time>", "2026-01-01"),
+    ],
+)
+def test_a_page_date_of_new_years_day_needs_the_day_stated(text: str, day: str | None) -> None:
+    html = (
+        f"<html><body><article><p>{'Words of the article. ' * 40}</p>{text}</article></body></html>"
+    )
+    assert find_page_date(html, "https://www.example.com/mesh-wifi/") == day

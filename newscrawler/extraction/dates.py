@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, tostring
 
 __all__ = [
     "PageStamps",
@@ -284,7 +284,22 @@ def find_page_date(html: str | HtmlElement, url: str | None = None) -> str | Non
         )
     except Exception:  # third-party parser on hostile input: no date rather than no article
         return None
+    if found and found.endswith("-01-01") and not _states_new_year(html, found[:4]):
+        # htmldate's guess from a year alone (a copyright line, "Best of 2026"): no day.
+        return None
     return parse_datetime(found) if found else None
+
+
+def _states_new_year(html: str | HtmlElement, year: str) -> bool:
+    """Whether the page writes 1 January of `year` as a day: ISO, day-first or month-first."""
+    text = html if isinstance(html, str) else tostring(html, encoding="unicode")
+    return bool(re.search(_NEW_YEAR_PATTERN.format(year=year), text, re.I))
+
+
+_NEW_YEAR_PATTERN = (
+    r"{year}-01-01|{year}/01/01|\b0?1[./]0?1[./]{year}|\bJan(?:uary|\.)? 0?1(?:st)?,? {year}"
+    r"|\b0?1(?:st)? Jan(?:uary|\.)?,? {year}|{year}年0?1月0?1日"
+)
 
 
 # A date-time with seconds, as pages write them in code: 2020-02-24T21:25:54-05:00.
