@@ -185,6 +185,26 @@ def test_a_long_article_is_not_a_list_on_weak_evidence(url: str, head: str) -> N
             '<meta property="og:type" content="article">'
             '<script type="application/ld+json">{"@type": "WebSite", "name": "Example"}</script>',
         ),
+        # og:type article beside a WebSite, on any path.
+        (
+            "https://www.example.de/energie/heizen-abfallholz-erfindung-funktioniert-601129",
+            '<meta property="og:type" content="article">'
+            '<script type="application/ld+json">{"@type": "WebSite", "name": "Example"}</script>',
+        ),
+        # A page of one item (a recipe, a forum thread, an FAQ) beside a WebSite.
+        (
+            "https://www.example.de/rezepte/607331160490733/Mandarinen-Schmand-Kuchen.html",
+            '<script type="application/ld+json">[{"@type": "WebSite", "name": "Example"},'
+            ' {"@type": "Recipe", "name": "Mandarinen-Schmand-Kuchen"}]</script>',
+        ),
+        (
+            "https://forum.example.ch/windows-phone/122760-auslieferung.html",
+            '<script type="application/ld+json">[{"@type": "WebSite", "name": "Example"},'
+            ' {"@type": "DiscussionForumPosting", "headline": "Auslieferung"}]</script>',
+        ),
+        # The root with a query naming a post is a post, not the home page.
+        ("http://archiv.example.de/?p=2895", ""),
+        ("https://www.example.ch/?p=5031&lang=de", ""),
     ],
 )
 def test_a_short_article_is_not_a_list_on_weak_evidence(url: str, head: str) -> None:
@@ -216,11 +236,31 @@ def test_a_live_blog_with_its_updates_is_an_article() -> None:
             "https://news.example.com/budget-coverage",
             '<script type="application/ld+json">{"@type": "CollectionPage"}</script>',
         ),
+        # An ItemList is list evidence even with og:type article (a guide's hub page).
+        (
+            "https://news.example.com/electronics/",
+            '<meta property="og:type" content="article">'
+            '<script type="application/ld+json">{"@type": "ItemList", "itemListElement": []}'
+            "</script>",
+        ),
+        # A WebSite alone, on a page that declares no article.
+        (
+            "https://news.example.com/budget-coverage",
+            '<script type="application/ld+json">{"@type": "WebSite", "name": "Example"}</script>',
+        ),
     ],
 )
 def test_a_page_of_teasers_is_a_list(url: str, head: str) -> None:
     body = f"<h1>Budget</h1><main>{TEASERS}</main>"
     assert ArticlePage(url, html_page(head, body)).not_article_kind() == "list"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://www.example.com/", "https://www.example.com/?utm_source=x"]
+)
+def test_the_root_without_an_item_query_is_the_home_page(url: str) -> None:
+    body = f"<h1>Example</h1><main>{TEASERS}</main>"
+    assert ArticlePage(url, html_page("", body)).not_article_kind() == "home"
 
 
 def test_an_article_is_an_article_even_on_a_short_path() -> None:

@@ -26,10 +26,12 @@ __all__ = [
 NOT_ARTICLE_KINDS = ("home", "list", "live-blog", "video", "paywall-stub")
 
 _LISTING_TYPES = {"CollectionPage", "SearchResultsPage", "ProfilePage"}
-# Declared by listicles, guides and product pages as often as by lists (and WebSite by every
-# page of many themes): evidence of a list only without a WebPage beside them, on a page that
-# does not read as an article.
-_WEAK_LISTING_TYPES = {"ItemList", "WebSite"}
+# ItemList and WebSite are declared by listicles, guides and product pages as often as by lists
+# (and WebSite by every page of many themes): evidence of a list only without a WebPage beside
+# them, on a page that does not read as an article.
+# A page of one item: a recipe, a forum thread, a review, a how-to, an FAQ. Not an article
+# type, but no list either: weak list evidence does not outweigh it.
+_SINGLE_ITEM_TYPES = {"Recipe", "DiscussionForumPosting", "Review", "HowTo", "FAQPage"}
 _VIDEO_TYPES = {"VideoObject", "VideoGallery"}
 # Paths of listings: tag, topic, category, section and author pages, archives, pagination; not
 # an archive's article, named by a long number ("/archive/63076").
@@ -41,6 +43,8 @@ _LIST_PATH_RE = re.compile(
 # A dated path ending in a slug of words ("/2026/01/06/just-coup-it-le-survetement"): with
 # og:type article, the page names itself one story, whatever types its JSON-LD lists.
 _DATED_SLUG_RE = re.compile(r"/(?:19|20)\d\d/\d{1,2}/(?:\d{1,2}/)?[^/]*[^\W\d_][^/]*-[^/]+/?$")
+# A query naming one item of the site: a post, a page, an article id.
+_ITEM_QUERY_RE = re.compile(r"(?:^|&)(?:p|page_id|id|article|artikel|story|post|news)=[^&]", re.I)
 # Below this much text, a page that declares itself a website is a list or a landing page.
 _STUB_CHARS = 400
 # A body this long, most of it in paragraphs this long, reads as an article: a list path or a
@@ -71,16 +75,26 @@ def not_article_kind(
         return "paywall-stub"
     if article_types:
         return None
-    path = urlsplit(url).path
+    parts = urlsplit(url)
+    path = parts.path
     og_type = (meta.first("og:type") or "").lower()
-    if path in ("", "/") or re.fullmatch(r"/(?:index\.\w+|[a-z]{2}(?:-[a-z]{2})?/?)", path, re.I):
+    # The root with a query is a page of the site, not its home: WordPress's "/?p=3289".
+    if not _ITEM_QUERY_RE.search(parts.query) and (
+        path in ("", "/") or re.fullmatch(r"/(?:index\.\w+|[a-z]{2}(?:-[a-z]{2})?/?)", path, re.I)
+    ):
         return "home"
     if (types & _VIDEO_TYPES or og_type.startswith("video")) and text_chars < _VIDEO_TEXT_CHARS:
         return "video"
     if types & _LISTING_TYPES and "WebPage" not in types:
         return "list"
+    # Weak list evidence: an ItemList beside no WebPage; a WebSite beside no WebPage on a page
+    # that does not declare itself one article (og:type article) or one item.
+    weak_types = "WebPage" not in types and (
+        "ItemList" in types
+        or ("WebSite" in types and og_type != "article" and not types & _SINGLE_ITEM_TYPES)
+    )
     if (
-        ((types & _WEAK_LISTING_TYPES and "WebPage" not in types) or _LIST_PATH_RE.search(path))
+        (weak_types or _LIST_PATH_RE.search(path))
         and not _reads_as_article(body)
         and not (og_type == "article" and _DATED_SLUG_RE.search(path))
     ):
