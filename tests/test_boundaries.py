@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from newscrawler.exitcodes import EXIT_NOTHING_FETCHED
-from newscrawler.safety.boundary import host_allowed, start_url_problem
+from newscrawler.safety.hosts import host_allowed, start_url_problem
 from newscrawler.safety.paths import (
     UnsafePathError,
     expand_output_path,
