@@ -34,7 +34,7 @@ EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,
     "newscrawler.progress.CrawlProgress": 500,
     # First of all: redact credentials from the log, refuse a bad configuration before any fetch.
-    "newscrawler.safety.config.StartupCheck": 0,
+    "newscrawler.startup.StartupCheck": 0,
     # A redirect loop is dropped silently by the duplicate filter; this records it as a reject.
     "newscrawler.safety.failures.RedirectLoopRecorder": 500,
     # Fill-rate drift alarms at spider close; before the run recorder, which copies its stats.
