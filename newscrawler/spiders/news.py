@@ -78,8 +78,9 @@ class NewsSpider(Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        # Splash and the distributed crawl switch on as add-ons (ADDONS in settings.py). The
-        # user agent names the crawler and a contact URL, unless USER_AGENT itself was set.
+        # The user agent names the crawler and a contact URL, unless USER_AGENT itself was set.
+        # It is how this spider introduces itself to sites, not a component to switch on, so it
+        # stays here; Splash and the distributed crawl are add-ons (ADDONS in settings.py).
         contact = settings.get("NEWSCRAWLER_CONTACT_URL")
         if contact and settings.getpriority("USER_AGENT") == settings.getpriority("BOT_NAME"):
             settings.set(
