@@ -402,10 +402,10 @@ def _cmd_state_rebuild(args: argparse.Namespace) -> int:
 def _start_problems(
     settings: Settings, site_ids: list[str], spider_args: dict[str, str]
 ) -> list[str]:
-    from newscrawler.safety.boundary import start_url_problem
-    from newscrawler.safety.config import configuration_problems, optional_services
+    from newscrawler.safety.hosts import start_url_problem
     from newscrawler.safety.redact import redact
     from newscrawler.sites import get_site
+    from newscrawler.startup import configuration_problems, optional_services
 
     problems = configuration_problems(settings, optional=optional_services(site_ids))
     start_url = spider_args.get("start_url")

@@ -1,8 +1,9 @@
 """A crawl shared by N worker processes through Redis: scrapy-redis 0.9.1, adapted to Scrapy 2.19.
 
 With NEWSCRAWLER_REDIS_URL every worker takes requests from one queue in Redis and filters them
-through one set of fingerprints there (scrapy-redis' scheduler and dupefilter); the article state
-lives in Redis too (newscrawler/state/redis_store.py). What this module adds to scrapy-redis:
+through one set of fingerprints there (scrapy-redis' scheduler and dupefilter; `DistributedAddon`
+switches them on); the article state lives in Redis too (newscrawler/state/redis_store.py). What
+this module adds to scrapy-redis:
 
 - one worker seeds the crawl (the first to claim the seed key pushes the discovery URLs);
 - a worker is not done while the queue is empty but another live worker is still fetching,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RedisScheduler", "RequestDoneMiddleware", "configure", "may_seed"]
+__all__ = ["DistributedAddon", "RedisScheduler", "RequestDoneMiddleware", "may_seed"]
 
 # Seconds a worker's heartbeat key lives; it is renewed every third of that. After a SIGKILL the
 # other workers take the worker's in-flight requests back at most this long afterwards.
@@ -110,28 +111,33 @@ class _Outputs:
     ended: bool = False
 
 
-def configure(settings: BaseSettings) -> None:
-    """Switch a crawl to the shared Redis queue and dupefilter when NEWSCRAWLER_REDIS_URL is set
-    (at that setting's priority, so a `-s` on the command line still wins over the project)."""
-    url = settings.get("NEWSCRAWLER_REDIS_URL")
-    if not url:
-        return
-    priority = settings.getpriority("NEWSCRAWLER_REDIS_URL") or "project"
-    prefix = settings.get("NEWSCRAWLER_REDIS_PREFIX") or DEFAULT_PREFIX
-    for name, value in {
-        "SCHEDULER": "newscrawler.distributed.RedisScheduler",
-        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "REDIS_URL": url,
-        # A killed worker's queued requests stay for the others and for a restart.
-        "SCHEDULER_PERSIST": True,
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
-        "SCHEDULER_QUEUE_KEY": prefix + "%(spider)s:requests",
-        "SCHEDULER_DUPEFILTER_KEY": prefix + "%(spider)s:dupefilter",
-    }.items():
-        settings.set(name, value, priority=priority)
-    settings["SPIDER_MIDDLEWARES"].set(
-        "newscrawler.distributed.RequestDoneMiddleware", 50, priority=priority
-    )
+class DistributedAddon:
+    """Scrapy add-on: with NEWSCRAWLER_REDIS_URL set, the crawl takes the shared Redis queue and
+    dupefilter (listed in ADDONS, newscrawler/settings.py); without it nothing changes."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        url = settings.get("NEWSCRAWLER_REDIS_URL")
+        if not url:
+            raise NotConfigured  # no message: a crawl without Redis is the usual case
+        # At the URL's own priority, not the add-on's: over the project's SCHEDULER and
+        # DUPEFILTER_CLASS (newscrawler/settings.py), and a `-s` on the command line still
+        # wins over the project.
+        priority = settings.getpriority("NEWSCRAWLER_REDIS_URL") or "project"
+        prefix = settings.get("NEWSCRAWLER_REDIS_PREFIX") or DEFAULT_PREFIX
+        for name, value in {
+            "SCHEDULER": "newscrawler.distributed.RedisScheduler",
+            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "REDIS_URL": url,
+            # A killed worker's queued requests stay for the others and for a restart.
+            "SCHEDULER_PERSIST": True,
+            "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+            "SCHEDULER_QUEUE_KEY": prefix + "%(spider)s:requests",
+            "SCHEDULER_DUPEFILTER_KEY": prefix + "%(spider)s:dupefilter",
+        }.items():
+            settings.set(name, value, priority=priority)
+        settings["SPIDER_MIDDLEWARES"].set(
+            "newscrawler.distributed.RequestDoneMiddleware", 50, priority=priority
+        )
 
 
 def may_seed(crawler: Crawler) -> bool:

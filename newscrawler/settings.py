@@ -27,6 +27,14 @@ RETRY_TIMES = 2
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 
+# Features that switch themselves on when their setting is given (`-s` included): Splash
+# rendering with SPLASH_URL, the crawl shared through Redis with NEWSCRAWLER_REDIS_URL. Without
+# it each add-on changes nothing.
+ADDONS = {
+    "newscrawler.splash.addon.SplashAddon": 100,
+    "newscrawler.distributed.DistributedAddon": 200,
+}
+
 # Articles are written by our own JSON Lines pipeline (complete lines, state committed only
 # after the write); Scrapy's feed exporter would write a second, unguarded copy. `-o`/`-O` still
 # work: the writer takes its path from FEEDS.
@@ -34,7 +42,7 @@ EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,
     "newscrawler.progress.CrawlProgress": 500,
     # First of all: redact credentials from the log, refuse a bad configuration before any fetch.
-    "newscrawler.safety.config.StartupCheck": 0,
+    "newscrawler.startup.StartupCheck": 0,
     # A redirect loop is dropped silently by the duplicate filter; this records it as a reject.
     "newscrawler.safety.failures.RedirectLoopRecorder": 500,
     # Fill-rate drift alarms at spider close; before the run recorder, which copies its stats.
@@ -58,17 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, plus: Retry-After on 429/503 pauses the site (within NEWSCRAWLER_RETRY_AFTER_MAX).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawler.safety.retry.RetryAfterMiddleware": 550,
-    # scrapy-splash's, at its documented place (after cookies, before compression); off unless
-    # SPLASH_URL is set.
-    "newscrawler.splash.middleware.SplashRenderMiddleware": 725,
     # Just after Scrapy's HttpProxyMiddleware (750): a connection error through a proxy is
     # reported as the proxy's, before the retry middleware (550) retries it.
     "newscrawler.safety.proxy.ProxyErrorMiddleware": 760,
-}
-
-SPIDER_MIDDLEWARES = {
-    # Keeps one copy of each Lua script per crawl, not one per queued request; off without Splash.
-    "newscrawler.splash.middleware.SplashArgsMiddleware": 100,
 }
 
 ITEM_PIPELINES = {

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from newscrawler.exitcodes import EXIT_NOTHING_FETCHED
-from newscrawler.safety.boundary import host_allowed, start_url_problem
+from newscrawler.safety.hosts import host_allowed, start_url_problem
 from newscrawler.safety.paths import (
     UnsafePathError,
     expand_output_path,
@@ -555,6 +555,11 @@ def test_scrapy_crawl_redacts_too(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "spl4sh-s3cret" not in result.stdout + result.stderr
     assert "Splash at http://***@127.0.0.1" in result.stderr
+    # `-s SPLASH_URL` reached the Splash add-on of `scrapy crawl`: its components are on.
+    assert "newscrawler.splash.addon.SplashAddon" in result.stderr
+    assert "'REQUEST_FINGERPRINTER_CLASS': 'newscrawler.splash.SplashRequestFingerprinter'" in (
+        result.stderr
+    )
 
 
 # -- bad configuration stops the crawl before anything is fetched ---------------------------

@@ -30,7 +30,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from newscrawler.distributed import RedisScheduler, configure
+from newscrawler.distributed import DistributedAddon, RedisScheduler
 from newscrawler.settings import ITEM_PIPELINES
 
 from .conftest import ROOT
@@ -361,9 +361,9 @@ def redis_crawler(prefix: str, overrides: dict[str, str] | None = None) -> Crawl
     settings = Settings()
     settings.set("NEWSCRAWLER_REDIS_URL", REDIS_URL)
     settings.set("NEWSCRAWLER_REDIS_PREFIX", prefix)
-    configure(settings)
+    DistributedAddon().update_settings(settings)
     for name, value in (overrides or {}).items():
-        settings.set(name, value, priority="cmdline")  # over configure()'s project priority
+        settings.set(name, value, priority="cmdline")  # over the add-on's project priority
     keys = ["SCHEDULER_QUEUE_CLASS", "SCHEDULER_QUEUE_KEY", "DUPEFILTER_CLASS", "REDIS_URL"]
     return get_crawler(Spider, {k: settings[k] for k in keys} | {"TELNETCONSOLE_ENABLED": False})
 
@@ -374,6 +374,31 @@ def open_scheduler(prefix: str) -> RedisScheduler:
     scheduler = RedisScheduler.from_crawler(crawler)
     scheduler.open(Spider.from_crawler(crawler, name="shared"))
     return scheduler
+
+
+@pytest.mark.parametrize("priority", ["project", "cmdline"])
+def test_the_project_lists_the_distributed_addon_and_it_sees_the_redis_url(priority: str) -> None:
+    """As `scrapy crawl` builds a crawl: the project's settings, `-s` over them at 'cmdline',
+    then, when the crawl starts, the project's add-ons with both in; without the URL the
+    add-on is off and the project's scheduler and dupefilter stay."""
+    settings = Settings()
+    settings.setmodule("newscrawler.settings", priority="project")
+    crawler = Crawler(Spider, settings)
+    crawler.addons.load_settings(crawler.settings)
+    assert crawler.addons.addons == []
+    assert crawler.settings["SCHEDULER"] == "newscrawler.crawl_queue.DiskQueueScheduler"
+    settings.set("NEWSCRAWLER_REDIS_URL", REDIS_URL, priority=priority)
+    crawler = Crawler(Spider, settings)
+    crawler.addons.load_settings(crawler.settings)
+    assert [type(addon) for addon in crawler.addons.addons] == [DistributedAddon]
+    assert crawler.settings["SCHEDULER"] == "newscrawler.distributed.RedisScheduler"
+    assert crawler.settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert crawler.settings.getpriority("SCHEDULER") == crawler.settings.getpriority(
+        "NEWSCRAWLER_REDIS_URL"
+    )
+    assert "newscrawler.distributed.RequestDoneMiddleware" in crawler.settings.getdict(
+        "SPIDER_MIDDLEWARES"
+    )
 
 
 def test_a_queue_class_the_scripts_cannot_write_is_refused(redis_prefix: str) -> None:

@@ -80,6 +80,39 @@ def test_several_files_one_line_each_and_a_reason_for_each_page_without_an_artic
     assert "missing.html: No such file or directory" in err
 
 
+# Runs `newscrawler extract` in a fresh interpreter and reports, with its output, which modules
+# of Scrapy and Twisted it loaded: extract reads a saved page, and loading the crawler (about
+# a second of start-up, more than the extraction libraries) is no part of that.
+_EXTRACT_AND_LIST_CRAWL_MODULES = """
+import contextlib, io, json, sys
+from newscrawler.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    status = main(["extract", sys.argv[1]])
+crawl = sorted(m for m in sys.modules if m.partition(".")[0] in {"scrapy", "twisted"})
+print(json.dumps({"status": status, "output": out.getvalue(), "crawl_modules": crawl}))
+"""
+
+
+def test_extract_loads_neither_scrapy_nor_twisted_and_gives_the_same_article() -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", _EXTRACT_AND_LIST_CRAWL_MODULES, str(MAINICHI_PAGE)],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+        text=True,
+    )
+    assert child.returncode == 0, child.stderr
+    report = json.loads(child.stdout)
+    assert report["crawl_modules"] == []
+    assert report["status"] == 0, child.stderr
+    (line,) = report["output"].splitlines()
+    article = json.loads(line)
+    assert article["url"] == MAINICHI_EXPECTED["url"]
+    for field, value in MAINICHI_EXPECTED["article"].items():
+        assert article[field] == value, field
+
+
 def extract_measured(workdir: Path, *args: str) -> tuple[int, str, str, float]:
     """Exit status, stdout, stderr and peak RSS (MB) of one `extract` process: its own high-water
     mark (VmHWM), read while it runs. wait4's ru_maxrss is not the child's: Linux counts the

@@ -21,7 +21,7 @@ from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 
-from newscrawler.distributed import configure
+from newscrawler.distributed import DistributedAddon
 from newscrawler.dupefilter import RunSetDupeFilter
 from newscrawler.incremental.crawl import IncrementalCrawl, incremental_for_crawler
 from newscrawler.pipelines.deduplicate import DeduplicateArticlesPipeline
@@ -239,7 +239,7 @@ def test_a_distributed_crawl_still_takes_the_redis_filter() -> None:
         settings = Settings()
         settings.setmodule("newscrawler.settings", priority="project")
         settings.set("NEWSCRAWLER_REDIS_URL", "redis://127.0.0.1:6379/0", priority=priority)
-        configure(settings)
+        DistributedAddon().update_settings(settings)
         assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
 
 

@@ -19,12 +19,16 @@ from typing import Any
 
 import jsonschema
 import pytest
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from newscrawler.extraction.embedded import embedded_article, is_script_shell
 from newscrawler.sites import Site, load_sites
 from newscrawler.splash import compat
-from newscrawler.splash.config import SPLASH_FINGERPRINTER, enable_splash_fingerprints, splash_url
+from newscrawler.splash.addon import SPLASH_FINGERPRINTER, SplashAddon
+from newscrawler.splash.config import splash_url
 from newscrawler.splash.scripts import interaction_script, lua_string
 from newscrawler.validation import article_schema
 
@@ -51,6 +55,8 @@ ARTICLES = {
     "interactive/click.html": ("Volunteers clean up the river after flood", "second clean-up"),
     "interactive/wait.html": ("Election turnout reaches 62 percent", "takes office"),
 }
+RENDER_MIDDLEWARE = "newscrawler.splash.middleware.SplashRenderMiddleware"
+ARGS_MIDDLEWARE = "newscrawler.splash.middleware.SplashArgsMiddleware"
 EMBEDDED = {"next-data.html", "initial-state.html", "jsonld-shell.html"}
 NEEDS_RENDERING = {
     "delayed.html",
@@ -214,17 +220,38 @@ def test_splash_url_is_optional_and_checked() -> None:
         splash_url(Settings({"SPLASH_URL": "127.0.0.1:8050"}))
 
 
-def test_splash_fingerprinter_only_when_splash_is_configured() -> None:
+def test_splash_components_only_when_splash_is_configured() -> None:
     default = Settings()
-    before = default.get("REQUEST_FINGERPRINTER_CLASS")
-    enable_splash_fingerprints(default)
-    assert default.get("REQUEST_FINGERPRINTER_CLASS") == before
+    before = default.copy_to_dict()
+    with pytest.raises(NotConfigured):
+        SplashAddon().update_settings(default)
+    assert default.copy_to_dict() == before
     configured = Settings({"SPLASH_URL": "http://127.0.0.1:8050"})
-    enable_splash_fingerprints(configured)
+    SplashAddon().update_settings(configured)
     assert configured.get("REQUEST_FINGERPRINTER_CLASS") == SPLASH_FINGERPRINTER
+    assert configured.getdict("DOWNLOADER_MIDDLEWARES")[RENDER_MIDDLEWARE] == 725
+    assert configured.getdict("SPIDER_MIDDLEWARES")[ARGS_MIDDLEWARE] == 100
     own = Settings({"SPLASH_URL": "http://x:1", "REQUEST_FINGERPRINTER_CLASS": "my.Fingerprinter"})
-    enable_splash_fingerprints(own)
+    SplashAddon().update_settings(own)
     assert own.get("SCRAPY_SPLASH_REQUEST_FINGERPRINTER_BASE_CLASS") == "my.Fingerprinter"
+    with pytest.raises(ValueError, match="SPLASH_URL must be the Splash server's http"):
+        SplashAddon().update_settings(Settings({"SPLASH_URL": "127.0.0.1:8050"}))
+
+
+@pytest.mark.parametrize("priority", ["project", "cmdline"])
+def test_the_project_lists_the_splash_addon_and_it_sees_splash_url_from_the_command_line(
+    priority: str,
+) -> None:
+    """As `scrapy crawl` builds a crawl: the project's settings, `-s` over them at 'cmdline',
+    then, when the crawl starts, the project's add-ons with both in."""
+    settings = Settings()
+    settings.setmodule("newscrawler.settings", priority="project")
+    settings.set("SPLASH_URL", "http://127.0.0.1:8050", priority=priority)
+    crawler = Crawler(Spider, settings)
+    crawler.addons.load_settings(crawler.settings)
+    assert [type(addon) for addon in crawler.addons.addons] == [SplashAddon]
+    assert crawler.settings.get("REQUEST_FINGERPRINTER_CLASS") == SPLASH_FINGERPRINTER
+    assert crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")[RENDER_MIDDLEWARE] == 725
 
 
 def test_site_rendering_defaults_off() -> None:

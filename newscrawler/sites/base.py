@@ -9,6 +9,7 @@ from functools import lru_cache
 import regex
 
 from newscrawler.extraction.page import ArticlePage
+from newscrawler.safety.hosts import domains_problem
 
 __all__ = [
     "OLD_WORDS",
@@ -116,10 +117,6 @@ class Site:
         # Frozen: the one place the page class is bound to the names, whoever built the Site.
         object.__setattr__(self, "page_class", page_class_with_names(self.page_class, self))
         # No domains would switch the site boundary off: every redirect would be followed.
-        # Imported here: the boundary module is Scrapy middleware, which `newscrawler extract`
-        # (the registry without a crawl) need not load.
-        from newscrawler.safety.boundary import domains_problem
-
         problem = domains_problem(self.domains)
         if problem:
             raise ValueError(f"site {self.id!r} domains: {problem}")

@@ -38,8 +38,8 @@ from lxml import etree
 
 from newscrawler.extraction.page import ArticlePage
 from newscrawler.items import EXTRACTED_FIELDS
-from newscrawler.safety.boundary import domains_problem, start_url_problem
 from newscrawler.safety.config import MAX_DELAY
+from newscrawler.safety.hosts import domains_problem, start_url_problem
 from newscrawler.sites.base import OLD_WORDS, Site, SiteFileError, compile_pattern
 
 __all__ = ["SELECTOR_FIELDS", "load_site_file", "page_class_for"]

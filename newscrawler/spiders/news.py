@@ -20,7 +20,6 @@ from newscrawler.discovery import (
     parse_wordpress_posts,
     sitemaps_from_robots,
 )
-from newscrawler.distributed import configure as configure_distributed
 from newscrawler.distributed import may_seed
 from newscrawler.extraction.article import page_to_article
 from newscrawler.incremental.crawl import IncrementalCrawl, incremental_for_crawler, user_agent
@@ -30,7 +29,6 @@ from newscrawler.safety.failures import describe_failure
 from newscrawler.sites import Site, get_site
 from newscrawler.sites.base import UrlPatternTimeoutError
 from newscrawler.spiders.feed import DOCUMENT_META, RequestFeed, feed_enabled
-from newscrawler.splash.config import enable_splash_fingerprints
 from newscrawler.splash.rendering import PageRendering
 
 if TYPE_CHECKING:
@@ -80,11 +78,9 @@ class NewsSpider(Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        # Rendered and plain fetches of one URL must not be duplicates (only with SPLASH_URL).
-        enable_splash_fingerprints(settings)
-        # With NEWSCRAWLER_REDIS_URL: the shared queue and dupefilter of a distributed crawl.
-        configure_distributed(settings)
         # The user agent names the crawler and a contact URL, unless USER_AGENT itself was set.
+        # It is how this spider introduces itself to sites, not a component to switch on, so it
+        # stays here; Splash and the distributed crawl are add-ons (ADDONS in settings.py).
         contact = settings.get("NEWSCRAWLER_CONTACT_URL")
         if contact and settings.getpriority("USER_AGENT") == settings.getpriority("BOT_NAME"):
             settings.set(

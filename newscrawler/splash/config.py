@@ -1,4 +1,7 @@
-"""Splash settings: whether a Splash server is configured, and the crawl settings that follow."""
+"""Splash settings: whether a Splash server is configured, and how pages are rendered.
+
+What a configured server switches on in the crawl is the add-on's (newscrawler/splash/addon.py).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from scrapy.settings.default_settings import REQUEST_FINGERPRINTER_CLASS as SCRAPY_FINGERPRINTER
-
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-__all__ = ["SPLASH_FINGERPRINTER", "RenderSettings", "enable_splash_fingerprints", "splash_url"]
-
-# scrapy-splash's fingerprinter, reached through this package so the compat fixes load first.
-SPLASH_FINGERPRINTER = "newscrawler.splash.SplashRequestFingerprinter"
+__all__ = ["RenderSettings", "splash_url"]
 
 
 def splash_url(settings: BaseSettings) -> str | None:
@@ -30,21 +28,6 @@ def splash_url(settings: BaseSettings) -> str | None:
             f" got {value!r}"
         )
     return value.rstrip("/") + "/"
-
-
-def enable_splash_fingerprints(settings: BaseSettings) -> None:
-    """With Splash configured, fingerprint requests with scrapy-splash's fingerprinter, so the
-    rendered fetch of a URL is not filtered as a duplicate of its plain fetch. It wraps the
-    fingerprinter in force (Scrapy's, or one the project set), which still fingerprints every
-    request without Splash options. Without Splash nothing changes."""
-    if not splash_url(settings):
-        return
-    current = settings.get("REQUEST_FINGERPRINTER_CLASS")
-    if current == SPLASH_FINGERPRINTER:
-        return
-    if current and current != SCRAPY_FINGERPRINTER:
-        settings.set("SCRAPY_SPLASH_REQUEST_FINGERPRINTER_BASE_CLASS", current, priority="spider")
-    settings.set("REQUEST_FINGERPRINTER_CLASS", SPLASH_FINGERPRINTER, priority="spider")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """scrapy-splash's middlewares in the crawl, switched on only when `SPLASH_URL` is set.
 
-Both are listed in `newscrawler/settings.py` and raise `NotConfigured` without a Splash server,
-so a crawl without `SPLASH_URL` runs exactly the middlewares it ran before.
+The Splash add-on (newscrawler/splash/addon.py) lists both when `SPLASH_URL` is set; each still
+raises `NotConfigured` without a Splash server, so a project that lists them itself runs them
+only with one.
 """
 
 from __future__ import annotations
