@@ -244,8 +244,18 @@ def same_day(found: str | None, expected: str | None) -> bool:
     return bool(found) and bool(expected) and str(found)[:10] == str(expected)[:10]
 
 
+# Labels write several people in one string ("A, B and C", "A und B", "A / B"): compared as
+# sets of names, both sides split alike.
+_NAMES_SPLIT_RE = re.compile(r"\s*[;,/]\s*|\s+(?:and|und|y|et)\s+|\s*&\s*", re.I)
+
+
+def author_keys(names: Iterable[str]) -> set[str]:
+    keys = {author_key(part) for name in names for part in _NAMES_SPLIT_RE.split(name)}
+    return keys - {""}
+
+
 def same_authors(found: Iterable[str], expected: Iterable[str]) -> bool:
-    return {author_key(a) for a in found} == {author_key(a) for a in expected}
+    return author_keys(found) == author_keys(expected)
 
 
 def jaccard(found: Iterable[str], expected: Iterable[str]) -> float:

@@ -248,6 +248,43 @@ def test_site_named_after_its_author(url: str, expected: list[str]) -> None:
     assert _authors(html, url) == expected
 
 
+def test_an_outlet_named_like_its_host_is_no_person() -> None:
+    html = (
+        '<html><head><meta property="og:site_name" content="Badische Zeitung">'
+        '<meta name="author" content="Badische Zeitung"></head>'
+        f"<body><h1>Budget passes</h1>{_STORY}</body></html>"
+    )
+    assert _authors(html, "https://www.badische-zeitung.de/budget-passes") == []
+
+
+@pytest.mark.parametrize(
+    ("links", "expected"),
+    [
+        (
+            '<p class="meta">by <a href="/articles/authors/shannon-grilli">Shannon Grilli</a></p>',
+            ["Shannon Grilli"],
+        ),
+        (
+            '<div><a href="https://www.example.com/autoren/jose-garcia-12/">Jos\u00e9 Garc\u00eda</a>'
+            ' and <a href="/autoren/erika-muster">Erika Muster</a></div>',
+            ["Jos\u00e9 Garc\u00eda", "Erika Muster"],
+        ),
+        # A link whose text is not the name its address spells is no byline.
+        ('<p><a href="/authors/shannon-grilli">More from this author</a></p>', []),
+        ('<p><a href="/authors/">Our authors</a></p>', []),
+        # An author link in a list of related stories is not this article's.
+        (
+            '<aside><a href="/authors/john-roe">John Roe</a></aside>'
+            '<div class="related-posts"><a href="/authors/john-roe">John Roe</a></div>',
+            [],
+        ),
+    ],
+)
+def test_links_to_author_pages_after_the_headline(links: str, expected: list[str]) -> None:
+    html = f"<html><body><h1>Budget passes</h1>{links}{_STORY}</body></html>"
+    assert _authors(html) == expected
+
+
 @pytest.mark.parametrize(
     ("meta", "expected"),
     [
@@ -263,6 +300,19 @@ def test_site_named_after_its_author(url: str, expected: list[str]) -> None:
             '<meta name="author" content="Daily Planet">'
             '<meta name="sailthru.author" content="Jane Doe">',
             ["Jane Doe"],
+        ),
+        # Twitter's label/data pairs, as Yoast writes them.
+        (
+            '<meta name="twitter:label1" content="Written by">'
+            '<meta name="twitter:data1" content="Linda Rosencrance">'
+            '<meta name="twitter:label2" content="Est. reading time">'
+            '<meta name="twitter:data2" content="7 minutes">',
+            ["Linda Rosencrance"],
+        ),
+        (
+            '<meta name="twitter:label1" content="Est. reading time">'
+            '<meta name="twitter:data1" content="7 minutes">',
+            [],
         ),
     ],
 )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import islice
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import html as lxml_html
 
 from newscrawler.extraction.text import clean_text, dedupe
+from newscrawler.extraction.urls import absolute_url
 from newscrawler.extraction.wire import wire_name
 
 __all__ = [
@@ -483,3 +485,73 @@ def _following(element: lxml_html.HtmlElement) -> Iterator[lxml_html.HtmlElement
                 yield from (e for e in sibling.iterdescendants() if isinstance(e.tag, str))
             sibling = sibling.getnext()
         node = node.getparent()
+
+
+# A link to an author's page: a path segment naming authors, then the author's slug.
+_AUTHOR_PATH_RE = re.compile(
+    r"/(?:authors?|autor(?:en|in)?|auteurs?|profiles?|people|staff|journalists?|writers?|"
+    r"contributors?|redaktion/autoren)/([^/?#]+)/?$",
+    re.I,
+)
+_SLUG_WORD_RE = re.compile(r"[^\W_]+")
+# How many elements after the <h1> are searched for such links.
+_AUTHOR_LINK_REACH = 150
+
+
+def authors_from_author_links(
+    headline: lxml_html.HtmlElement | None, url: str, outlets: Iterable[str] = ()
+) -> list[str]:
+    """The people named by links to their author pages after the headline (".../authors/
+    jane-doe" with the text "Jane Doe"), for bylines with no markup or label that says so. The
+    link's text must be the name its address spells: a teaser's author link, a menu's "Our
+    team" or a "More by Jane" are not taken. The links of the first such group only."""
+    if headline is None:
+        return []
+    outlets = list(outlets)
+    names: list[str] = []
+    group: lxml_html.HtmlElement | None = None
+    for element in islice(_following(headline), _AUTHOR_LINK_REACH):
+        if element.tag != "a" or _inside_not_byline(element):
+            continue
+        found = _author_link_name(element, url, outlets)
+        if not found:
+            continue
+        parent = element.getparent()
+        if group is not None and parent is not group and group not in parent.iterancestors():
+            break
+        group = group if group is not None else parent
+        names.append(found)
+    return dedupe(names)
+
+
+def _author_link_name(link: lxml_html.HtmlElement, url: str, outlets: Iterable[str]) -> str:
+    match = _AUTHOR_PATH_RE.search(urlsplit(absolute_url(link.get("href"), url) or "").path)
+    if not match:
+        return ""
+    text = clean_text(link.text_content())
+    slug_words = _slug_words(unquote(match.group(1)))
+    words = _slug_words(text)
+    if not words or words != slug_words[: len(words)] or len(words) < 2:
+        return ""
+    names = [n for n in split_authors(text, outlets) if looks_like_name(n)]
+    return names[0] if len(names) == 1 and names[0] == text else ""
+
+
+def _slug_words(text: str) -> list[str]:
+    """Casefolded words without accents, as an address spells a name ("José" -> "jose")."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return [w.casefold() for w in _SLUG_WORD_RE.findall(plain)]
+
+
+def _inside_not_byline(element: lxml_html.HtmlElement) -> bool:
+    """Inside a region that is not this article's byline (comments, related stories, ...)."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in _NOT_BYLINE_TAGS:
+            return True
+        if ancestor.tag in _WHOLE_PAGE_TAGS:
+            continue
+        marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if _NOT_BYLINE_RE.search(marks):
+            return True
+    return False

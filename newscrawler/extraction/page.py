@@ -18,6 +18,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newscrawler.extraction.authors import (
+    authors_from_author_links,
     authors_from_byline_text,
     authors_from_bylines,
     authors_from_json_ld,
@@ -104,6 +105,14 @@ XPATH_REL_TAG = (
 )
 # Author meta tags, a group at a time: the first group that names someone is the answer (an
 # outlet in `author` and the writer in `sailthru.author` must not both be taken as people).
+# Words of an outlet's name, which no person's site is named with.
+_OUTLET_WORD_RE = re.compile(
+    r"\b(?:zeitung|zeitschrift|nachrichten|news|times|journal|magazine?|tribune|herald|gazette"
+    r"|daily|radio|tv|media|verlag|rundschau|anzeiger|kurier|presse|press|online|today)\b",
+    re.I,
+)
+_TWITTER_LABEL_PAIRS = 4
+_AUTHOR_LABELS = frozenset({"written by", "author", "authors", "by", "autor", "verfasst von"})
 _META_AUTHOR_KEYS = (
     ("author", "article:author", "dc.creator", "dcterms.creator", "byl"),
     ("parsely-author", "sailthru.author", "cxenseparse:author", "shareaholic:article_author_name"),
@@ -482,6 +491,7 @@ class ArticlePage:
     def authors(self) -> tuple[Value, Layer | None]:
         # A personal site is named after its author: there the site's name is a person.
         outlets = [n for n in self.site_names if not self._names_owner(n)]
+        first_h1 = next(iter(self.elements.of("h1")), None)
 
         def meta_authors() -> list[str]:
             for keys in _META_AUTHOR_KEYS:
@@ -490,6 +500,11 @@ class ArticlePage:
                     values = [surname_last(v) for v in values]
                 if names := split_authors(values, outlets):
                     return names
+            # Twitter's label/data pairs: "Written by" / "Jane Doe" (Yoast, many themes).
+            for n in range(1, _TWITTER_LABEL_PAIRS + 1):
+                label = (self.meta.first(f"twitter:label{n}") or "").strip().casefold()
+                if label in _AUTHOR_LABELS:
+                    return split_authors(self.meta.all(f"twitter:data{n}"), outlets)
             return []
 
         return self._first(
@@ -502,15 +517,16 @@ class ArticlePage:
             ),
             ("meta", meta_authors),
             ("generic", lambda: authors_from_bylines(self.tree, outlets)),
-            (
-                "generic",
-                lambda: authors_from_byline_text(next(iter(self.elements.of("h1")), None), outlets),
-            ),
+            ("generic", lambda: authors_from_byline_text(first_h1, outlets)),
+            ("generic", lambda: authors_from_author_links(first_h1, self.url, outlets)),
         )
 
     def _names_owner(self, name: str) -> bool:
         """Whether a site name is its owner's, a person: the JSON-LD publisher is a Person of
-        that name, or the host is the name run together (janedoe.com, jane.doe.net)."""
+        that name, or the host is the name run together (janedoe.com, jane.doe.net) and the
+        name is no outlet's ("Badische Zeitung" at badische-zeitung.de)."""
+        if _OUTLET_WORD_RE.search(name):
+            return False
         publisher = self.ld.get("publisher")
         if (
             isinstance(publisher, dict)
