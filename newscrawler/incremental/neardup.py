@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHash
 
+from newscrawler.defaults import setting_default
 from newscrawler.signatures import BAND_ROWS, SIGNATURE_BANDS
 from newscrawler.state.protocol import ArticleState
 from newscrawler.state.records import SignatureRecord, utc_stamp
@@ -39,7 +40,7 @@ SHINGLE_WORDS = 2
 # estimate): the wire copy 0.92/0.93, the edited rewrite 0.41-0.43/0.41-0.42, different stories
 # on the same topic 0.03-0.05/0.00-0.02. 0.2 sits 5 standard errors of the estimate below the
 # rewrite and 8 above the other stories. (3-word shingles gave the rewrite only 0.33.)
-DEFAULT_THRESHOLD = 0.2
+DEFAULT_THRESHOLD: float = setting_default("NEWSCRAWLER_NEARDUP_THRESHOLD")
 
 _TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
 
