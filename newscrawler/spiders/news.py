@@ -12,6 +12,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
+from newscrawler.defaults import get_bool, get_str
 from newscrawler.discovery import (
     DiscoveredLink,
     SitemapStream,
@@ -72,7 +73,7 @@ class NewsSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extract = crawler.settings.getbool("NEWSCRAWLER_EXTRACT", True)
+        spider.extract = get_bool(crawler.settings, "NEWSCRAWLER_EXTRACT")
         if feed_enabled(crawler):
             spider.feed = RequestFeed.from_crawler(crawler)
         return spider
@@ -85,7 +86,7 @@ class NewsSpider(Spider):
         # With NEWSCRAWLER_REDIS_URL: the shared queue and dupefilter of a distributed crawl.
         configure_distributed(settings)
         # The user agent names the crawler and a contact URL, unless USER_AGENT itself was set.
-        contact = settings.get("NEWSCRAWLER_CONTACT_URL")
+        contact = get_str(settings, "NEWSCRAWLER_CONTACT_URL")
         if contact and settings.getpriority("USER_AGENT") == settings.getpriority("BOT_NAME"):
             settings.set(
                 "USER_AGENT",
