@@ -12,7 +12,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
-from newscrawler.defaults import get_bool, get_str
+from newscrawler.defaults import get_bool, get_str, setting_default
 from newscrawler.discovery import (
     DiscoveredLink,
     SitemapStream,
@@ -66,7 +66,7 @@ class NewsSpider(Spider):
         self._rejects: RejectsLog | None = None
         self._rendering: PageRendering | None = None
         self._slow_patterns: set[str] = set()
-        self.extract = True  # NEWSCRAWLER_EXTRACT, read in from_crawler
+        self.extract: bool = setting_default("NEWSCRAWLER_EXTRACT")  # the crawl's: from_crawler
         # Discovery documents' requests, handed out as the crawl needs them; None: all at once.
         self.feed: RequestFeed | None = None
 
