@@ -10,6 +10,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from newscrawler.defaults import get_float, get_str, setting_default
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler, CrawlerProcess
     from scrapy.settings import Settings
@@ -98,10 +100,10 @@ def _log_file(args: argparse.Namespace, settings: Settings, site_ids: list[str])
         return None
     if args.runs_dir:
         folder = Path(args.runs_dir) / (site_ids[0] if len(site_ids) == 1 else "")
-        record = str(settings.get("NEWSCRAWLER_RUN_RECORD") or "")
+        record = get_str(settings, "NEWSCRAWLER_RUN_RECORD")
         stamp = Path(record).stem if record else "crawl"
         return str(folder / f"{stamp}.log")
-    state = str(settings.get("NEWSCRAWLER_STATE_PATH") or ".newscrawler/state.sqlite3")
+    state = get_str(settings, "NEWSCRAWLER_STATE_PATH") or setting_default("NEWSCRAWLER_STATE_PATH")
     return str(Path(state).parent / "crawl.log")
 
 
@@ -221,9 +223,9 @@ def _lock_and_check(
     if output is not None and not templated and output != STDOUT:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         locks.append(hold(OutputLock(output)))
-    if settings.get("NEWSCRAWLER_REDIS_URL"):
+    if get_str(settings, "NEWSCRAWLER_REDIS_URL"):
         return None  # shared by the workers of a distributed crawl
-    path = settings.get("NEWSCRAWLER_STATE_PATH")
+    path = get_str(settings, "NEWSCRAWLER_STATE_PATH")
     for site_id in site_ids:
         try:
             state, lock = open_locked_state(path, site_id)
@@ -300,13 +302,13 @@ def _run_crawl(
             current,
             sys.stderr,
             live=sys.stderr.isatty(),
-            interval=settings.getfloat("NEWSCRAWLER_PROGRESS_INTERVAL"),
+            interval=get_float(settings, "NEWSCRAWLER_PROGRESS_INTERVAL"),
         )
         _every(display.refresh, 0.25 if display.live else 1.0)
         display.start()
     from newscrawler.stopping import CrawlStopper
 
-    stopper = CrawlStopper(process, settings.getfloat("NEWSCRAWLER_STOP_GRACE"))
+    stopper = CrawlStopper(process, get_float(settings, "NEWSCRAWLER_STOP_GRACE"))
     if display is not None:
         stopper.on_interrupt = display.stopping
     stopper.install()
@@ -325,12 +327,12 @@ def _run_crawl(
             if outcome.finish_reason == "finished":
                 continue  # this site was done before the signal
             outcome.finish_reason = "shutdown"
-    output = args.overwrite_output or args.output or settings.get("NEWSCRAWLER_OUTPUT")
+    output = args.overwrite_output or args.output or get_str(settings, "NEWSCRAWLER_OUTPUT")
     print(
         format_summary(
             outcomes,
             output=str(output or "articles.jsonl"),
-            state=str(settings.get("NEWSCRAWLER_STATE_PATH") or "") or None,
+            state=get_str(settings, "NEWSCRAWLER_STATE_PATH") or None,
             log_file=log_file,
             fresh=args.fresh,
             elapsed=time.monotonic() - started,
@@ -344,7 +346,7 @@ def _run_crawl(
     return crawl_exit_code(
         outcomes,
         interrupted=stopper.interrupted,
-        distributed=bool(settings.get("NEWSCRAWLER_REDIS_URL")),
+        distributed=bool(get_str(settings, "NEWSCRAWLER_REDIS_URL")),
     )
 
 
@@ -378,7 +380,7 @@ def _cmd_state_rebuild(args: argparse.Namespace) -> int:
     from newscrawler.locks import LockHeldError
     from newscrawler.state.rebuild import rebuild_state
 
-    state = args.state or get_project_settings().get("NEWSCRAWLER_STATE_PATH")
+    state = args.state or get_str(get_project_settings(), "NEWSCRAWLER_STATE_PATH")
     missing = [name for name in args.outputs if not Path(name).is_file()]
     if missing:
         print(f"newscrawler state rebuild: no such file: {', '.join(missing)}", file=sys.stderr)

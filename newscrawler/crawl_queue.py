@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 
+from newscrawler.defaults import get_bool
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.dupefilters import BaseDupeFilter
@@ -38,7 +40,7 @@ class DiskQueueScheduler(Scheduler):
         if (
             jobdir is None
             and crawler is not None
-            and crawler.settings.getbool("NEWSCRAWLER_DISK_QUEUE", True)
+            and get_bool(crawler.settings, "NEWSCRAWLER_DISK_QUEUE")
         ):
             self.temporary_dir = jobdir = tempfile.mkdtemp(prefix="newscrawler-queue-")
         super().__init__(dupefilter, jobdir, **kwargs)

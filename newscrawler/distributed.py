@@ -29,7 +29,8 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
-from newscrawler.state.redis_store import DEFAULT_PREFIX
+from newscrawler.defaults import get_str
+from newscrawler.state.config import redis_prefix
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -116,14 +117,14 @@ class DistributedAddon:
     dupefilter (listed in ADDONS, newscrawler/settings.py); without it nothing changes."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        url = settings.get("NEWSCRAWLER_REDIS_URL")
+        url = get_str(settings, "NEWSCRAWLER_REDIS_URL")
         if not url:
             raise NotConfigured  # no message: a crawl without Redis is the usual case
         # At the URL's own priority, not the add-on's: over the project's SCHEDULER and
         # DUPEFILTER_CLASS (newscrawler/settings.py), and a `-s` on the command line still
         # wins over the project.
         priority = settings.getpriority("NEWSCRAWLER_REDIS_URL") or "project"
-        prefix = settings.get("NEWSCRAWLER_REDIS_PREFIX") or DEFAULT_PREFIX
+        prefix = redis_prefix(settings)
         for name, value in {
             "SCHEDULER": "newscrawler.distributed.RedisScheduler",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -168,7 +169,7 @@ class RedisScheduler(Scheduler):
         # deprecates with a warning per request; its counters are kept by the overrides below.
         instance: RedisScheduler = cls.from_settings(crawler.settings)
         instance.crawler = crawler
-        instance.prefix = crawler.settings.get("NEWSCRAWLER_REDIS_PREFIX") or DEFAULT_PREFIX
+        instance.prefix = redis_prefix(crawler.settings)
         instance.worker = uuid.uuid4().hex
         instance._outputs = {}
         _SCHEDULERS[crawler] = instance
@@ -378,7 +379,7 @@ class RequestDoneMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestDoneMiddleware:
-        if not crawler.settings.get("NEWSCRAWLER_REDIS_URL"):
+        if not get_str(crawler.settings, "NEWSCRAWLER_REDIS_URL"):
             raise NotConfigured  # no message: a crawl without Redis is the usual case
         return cls(crawler)
 

@@ -21,6 +21,7 @@ import logging
 import sqlite3
 import statistics
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,15 +29,24 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawler.defaults import get_bool, get_float, get_int, get_str, setting_default
 from newscrawler.items import EXTRACTED_FIELDS, Article
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FILL_FIELDS", "DriftAlarm", "FillRateHistory", "FillRatePipeline", "find_drift"]
+__all__ = [
+    "FILL_FIELDS",
+    "DriftAlarm",
+    "DriftSettings",
+    "FillRateHistory",
+    "FillRatePipeline",
+    "find_drift",
+]
 
 # The extracted fields whose emptiness signals a layout change: all but the canonical URL (the
 # fetched URL when the page names none) and the paywall flag (false is a value, not a gap).
@@ -153,6 +163,28 @@ def find_drift(
     return drifted
 
 
+@dataclass(frozen=True)
+class DriftSettings:
+    """What the drift alarms run with; defaults in newscrawler/settings.py."""
+
+    enabled: bool  # NEWSCRAWLER_DRIFT_ENABLED
+    path: str  # NEWSCRAWLER_DRIFT_PATH, else NEWSCRAWLER_STATE_PATH; "": nowhere to keep rates
+    runs: int  # NEWSCRAWLER_DRIFT_HISTORY
+    ratio: float  # NEWSCRAWLER_DRIFT_RATIO
+    min_articles: int  # NEWSCRAWLER_DRIFT_MIN_ARTICLES
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> DriftSettings:
+        return cls(
+            enabled=get_bool(settings, "NEWSCRAWLER_DRIFT_ENABLED"),
+            path=get_str(settings, "NEWSCRAWLER_DRIFT_PATH")
+            or get_str(settings, "NEWSCRAWLER_STATE_PATH"),
+            runs=get_int(settings, "NEWSCRAWLER_DRIFT_HISTORY"),
+            ratio=get_float(settings, "NEWSCRAWLER_DRIFT_RATIO"),
+            min_articles=get_int(settings, "NEWSCRAWLER_DRIFT_MIN_ARTICLES"),
+        )
+
+
 class DriftAlarm:
     """At spider close: store this run's fill rates and flag the fields that fell."""
 
@@ -160,9 +192,9 @@ class DriftAlarm:
         self,
         stats: StatsCollector,
         history: FillRateHistory,
-        runs: int = 5,
-        ratio: float = 0.5,
-        min_articles: int = 10,
+        runs: int = setting_default("NEWSCRAWLER_DRIFT_HISTORY"),
+        ratio: float = setting_default("NEWSCRAWLER_DRIFT_RATIO"),
+        min_articles: int = setting_default("NEWSCRAWLER_DRIFT_MIN_ARTICLES"),
     ) -> None:
         self.stats = stats
         self.history = history
@@ -172,20 +204,19 @@ class DriftAlarm:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DriftAlarm:
-        settings = crawler.settings
-        if not settings.getbool("NEWSCRAWLER_DRIFT_ENABLED", True):
+        config = DriftSettings.from_settings(crawler.settings)
+        if not config.enabled:
             raise NotConfigured("NEWSCRAWLER_DRIFT_ENABLED is off")
         if crawler.stats is None:
             raise NotConfigured("no stats collector")
-        path = settings.get("NEWSCRAWLER_DRIFT_PATH") or settings.get("NEWSCRAWLER_STATE_PATH")
-        if not path:
+        if not config.path:
             raise NotConfigured("no NEWSCRAWLER_DRIFT_PATH or NEWSCRAWLER_STATE_PATH")
         extension = cls(
             crawler.stats,
-            FillRateHistory(path),
-            runs=settings.getint("NEWSCRAWLER_DRIFT_HISTORY", 5),
-            ratio=settings.getfloat("NEWSCRAWLER_DRIFT_RATIO", 0.5),
-            min_articles=settings.getint("NEWSCRAWLER_DRIFT_MIN_ARTICLES", 10),
+            FillRateHistory(config.path),
+            runs=config.runs,
+            ratio=config.ratio,
+            min_articles=config.min_articles,
         )
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

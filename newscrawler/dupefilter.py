@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir
 
+from newscrawler.defaults import get_bool
 from newscrawler.run_set import DiskSet
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class RunSetDupeFilter(RFPDupeFilter):
             job_dir(settings),
             settings.getbool("DUPEFILTER_DEBUG"),
             fingerprinter=crawler.request_fingerprinter,
-            on_disk=settings.getbool("NEWSCRAWLER_RUN_SETS_ON_DISK", True),
+            on_disk=get_bool(settings, "NEWSCRAWLER_RUN_SETS_ON_DISK"),
         )
 
     def request_seen(self, request: Request) -> bool:

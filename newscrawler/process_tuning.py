@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
+from newscrawler.defaults import get_bool
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -68,7 +70,7 @@ class ProcessTuning:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProcessTuning:
         assert crawler.stats is not None
-        tune = crawler.settings.getbool("NEWSCRAWLER_PROCESS_TUNING", True)
+        tune = get_bool(crawler.settings, "NEWSCRAWLER_PROCESS_TUNING")
         extension = cls(crawler.stats, tune)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -10,6 +10,7 @@ from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from newscrawler.defaults import get_float
 from newscrawler.pipelines.write import OutputConfigError, output_target
 from newscrawler.safety.writes import FAILED_STAT, FAILURE_STAT
 
@@ -116,7 +117,7 @@ class CrawlProgress:
         except OutputConfigError:
             output = None
         extension = cls(
-            crawler.stats, crawler.settings.getfloat("NEWSCRAWLER_PROGRESS_INTERVAL"), output
+            crawler.stats, get_float(crawler.settings, "NEWSCRAWLER_PROGRESS_INTERVAL"), output
         )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -13,6 +13,7 @@ from weakref import WeakKeyDictionary
 
 from scrapy import signals
 
+from newscrawler.defaults import get_str
 from newscrawler.safety.redact import redact
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def rejects_for_crawler(crawler: Crawler) -> RejectsLog:
     """The crawler's rejects log (NEWSCRAWLER_REJECTS), shared by the spider and pipelines."""
     log = _LOGS.get(crawler)
     if log is None:
-        log = RejectsLog(crawler.settings.get("NEWSCRAWLER_REJECTS") or None, crawler.stats)
+        log = RejectsLog(get_str(crawler.settings, "NEWSCRAWLER_REJECTS") or None, crawler.stats)
         _LOGS[crawler] = log
         crawler.signals.connect(log.close, signal=signals.engine_stopped)
     return log

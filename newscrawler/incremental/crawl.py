@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from scrapy import Request, signals
 
+from newscrawler.defaults import get_bool, get_list
 from newscrawler.discovery import DiscoveredLink
 from newscrawler.incremental.revisit import DEFAULT_REVISIT_HOURS, FetchPlan, plan_fetch
 from newscrawler.items import Article
@@ -27,11 +29,18 @@ from newscrawler.state.records import FetchRecord
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FETCH_KEY", "IncrementalCrawl", "KnownArticleDropped", "incremental_for_crawler"]
+__all__ = [
+    "FETCH_KEY",
+    "IncrementalCrawl",
+    "IncrementalSettings",
+    "KnownArticleDropped",
+    "incremental_for_crawler",
+]
 
 # The article URL as discovered, carried through redirects: the key of its `fetches` row.
 FETCH_KEY = "newscrawler_fetch_url"
@@ -41,6 +50,26 @@ STATS = "newscrawler/incremental/"
 PREFETCH_MAX = 100_000
 
 _CRAWLS: WeakKeyDictionary[Crawler, IncrementalCrawl] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class IncrementalSettings:
+    """What the incremental crawl runs with; defaults in newscrawler/settings.py."""
+
+    enabled: bool  # NEWSCRAWLER_INCREMENTAL
+    across_runs: bool  # NEWSCRAWLER_DEDUP_ACROSS_RUNS: off, the state is not consulted
+    revisit_hours: tuple[float, ...]  # NEWSCRAWLER_REVISIT_HOURS; set empty: the default's
+    run_sets_on_disk: bool  # NEWSCRAWLER_RUN_SETS_ON_DISK
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> IncrementalSettings:
+        hours = tuple(float(h) for h in get_list(settings, "NEWSCRAWLER_REVISIT_HOURS"))
+        return cls(
+            enabled=get_bool(settings, "NEWSCRAWLER_INCREMENTAL"),
+            across_runs=get_bool(settings, "NEWSCRAWLER_DEDUP_ACROSS_RUNS"),
+            revisit_hours=hours or DEFAULT_REVISIT_HOURS,
+            run_sets_on_disk=get_bool(settings, "NEWSCRAWLER_RUN_SETS_ON_DISK"),
+        )
 
 
 class KnownArticleDropped(Exception):
@@ -75,15 +104,13 @@ class IncrementalCrawl:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalCrawl:
-        settings = crawler.settings
-        across_runs = settings.getbool("NEWSCRAWLER_DEDUP_ACROSS_RUNS", True)
-        hours = tuple(float(h) for h in settings.getlist("NEWSCRAWLER_REVISIT_HOURS"))
+        config = IncrementalSettings.from_settings(crawler.settings)
         crawl = cls(
-            state_for_crawler(crawler) if across_runs else None,
+            state_for_crawler(crawler) if config.across_runs else None,
             crawler.stats,
-            settings.getbool("NEWSCRAWLER_INCREMENTAL", True),
-            hours or DEFAULT_REVISIT_HOURS,
-            settings.getbool("NEWSCRAWLER_RUN_SETS_ON_DISK", True),
+            config.enabled,
+            config.revisit_hours,
+            config.run_sets_on_disk,
         )
         crawl.crawler = crawler
         crawler.signals.connect(crawl.item_scraped, signal=signals.item_scraped)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHash
 
+from newscrawler.defaults import setting_default
 from newscrawler.signatures import BAND_ROWS, SIGNATURE_BANDS
 from newscrawler.state.protocol import ArticleState
 from newscrawler.state.records import SignatureRecord, utc_stamp
@@ -31,7 +32,7 @@ __all__ = ["DEFAULT_THRESHOLD", "NearDuplicateIndex"]
 # estimate): the wire copy 0.92/0.93, the edited rewrite 0.41-0.43/0.41-0.42, different stories
 # on the same topic 0.03-0.05/0.00-0.02. 0.2 sits 5 standard errors of the estimate below the
 # rewrite and 8 above the other stories. (3-word shingles gave the rewrite only 0.33.)
-DEFAULT_THRESHOLD = 0.2
+DEFAULT_THRESHOLD: float = setting_default("NEWSCRAWLER_NEARDUP_THRESHOLD")
 
 
 @dataclass(frozen=True)

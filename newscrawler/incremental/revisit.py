@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from newscrawler.defaults import setting_default
 from newscrawler.discovery import DiscoveredLink
 from newscrawler.state.records import FetchRecord, parse_stamp
 
@@ -17,7 +18,9 @@ __all__ = ["DEFAULT_REVISIT_HOURS", "FetchPlan", "conditional_headers", "plan_fe
 
 # Corrections and updates cluster in the first hours after publication; after three days a
 # page rarely changes, and discovery dates (lastmod) still bring it back when it does.
-DEFAULT_REVISIT_HOURS: tuple[float, ...] = (1, 6, 24, 72)
+DEFAULT_REVISIT_HOURS: tuple[float, ...] = tuple(
+    float(hours) for hours in setting_default("NEWSCRAWLER_REVISIT_HOURS")
+)
 
 
 @dataclass(frozen=True)

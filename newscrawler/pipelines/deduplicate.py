@@ -4,10 +4,12 @@ at another URL (linked by `duplicate_of`, or dropped with NEWSCRAWLER_NEARDUP_DR
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
+from newscrawler.defaults import get_bool
 from newscrawler.incremental.crawl import KnownArticleDropped
 from newscrawler.items import Article
 from newscrawler.run_set import run_map, run_set
@@ -15,9 +17,27 @@ from newscrawler.state import ArticleState, state_for_crawler
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
-__all__ = ["DeduplicateArticlesPipeline", "DuplicateArticleDropped"]
+__all__ = ["DedupSettings", "DeduplicateArticlesPipeline", "DuplicateArticleDropped"]
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    """What deduplication runs with; defaults in newscrawler/settings.py."""
+
+    across_runs: bool  # NEWSCRAWLER_DEDUP_ACROSS_RUNS: against the state, not only this run
+    drop_copies: bool  # NEWSCRAWLER_NEARDUP_DROP: drop an exact copy instead of linking it
+    run_sets_on_disk: bool  # NEWSCRAWLER_RUN_SETS_ON_DISK
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> DedupSettings:
+        return cls(
+            across_runs=get_bool(settings, "NEWSCRAWLER_DEDUP_ACROSS_RUNS"),
+            drop_copies=get_bool(settings, "NEWSCRAWLER_NEARDUP_DROP"),
+            run_sets_on_disk=get_bool(settings, "NEWSCRAWLER_RUN_SETS_ON_DISK"),
+        )
 
 
 class DuplicateArticleDropped(DropItem, KnownArticleDropped):
@@ -43,12 +63,12 @@ class DeduplicateArticlesPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicateArticlesPipeline:
-        across_runs = crawler.settings.getbool("NEWSCRAWLER_DEDUP_ACROSS_RUNS", True)
+        config = DedupSettings.from_settings(crawler.settings)
         return cls(
-            state_for_crawler(crawler) if across_runs else None,
+            state_for_crawler(crawler) if config.across_runs else None,
             crawler.stats,
-            crawler.settings.getbool("NEWSCRAWLER_NEARDUP_DROP", False),
-            crawler.settings.getbool("NEWSCRAWLER_RUN_SETS_ON_DISK", True),
+            config.drop_copies,
+            config.run_sets_on_disk,
         )
 
     def close_spider(self) -> None:

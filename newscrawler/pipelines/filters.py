@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
+from newscrawler.defaults import get_list, get_str
 from newscrawler.items import Article
 
 if TYPE_CHECKING:
@@ -82,8 +83,8 @@ class FilterArticlesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FilterArticlesPipeline:
         settings = crawler.settings
-        since_text = str(settings.get("NEWSCRAWLER_SINCE") or "")
-        languages = parse_languages(settings.getlist("NEWSCRAWLER_LANGUAGES"))
+        since_text = get_str(settings, "NEWSCRAWLER_SINCE")
+        languages = parse_languages(get_list(settings, "NEWSCRAWLER_LANGUAGES"))
         if not since_text and not languages:
             raise NotConfigured  # no filter asked for; silent, as it is the usual case
         return cls(parse_since(since_text) if since_text else None, languages, crawler.stats)

@@ -6,12 +6,14 @@ Stats: `newscrawler/neardup/linked`, `newscrawler/neardup/dropped`, `newscrawler
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from newscrawler.incremental.neardup import DEFAULT_THRESHOLD, NearDuplicateIndex
+from newscrawler.defaults import get_bool, get_float
+from newscrawler.incremental.neardup import NearDuplicateIndex
 from newscrawler.items import Article
 from newscrawler.pipelines.deduplicate import DuplicateArticleDropped
 from newscrawler.safety.writes import stop_after_write_failure
@@ -20,9 +22,30 @@ from newscrawler.state import StateError, state_for_crawler
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
-__all__ = ["LinkNearDuplicatesPipeline"]
+__all__ = ["LinkNearDuplicatesPipeline", "NearDupSettings"]
+
+
+@dataclass(frozen=True)
+class NearDupSettings:
+    """What near-duplicate linking runs with; defaults in newscrawler/settings.py. The
+    threshold's range is checked at start-up (newscrawler/safety/config.py)."""
+
+    enabled: bool  # NEWSCRAWLER_NEARDUP_ENABLED
+    threshold: float  # NEWSCRAWLER_NEARDUP_THRESHOLD
+    across_runs: bool  # NEWSCRAWLER_DEDUP_ACROSS_RUNS: against the state's signatures too
+    drop_copies: bool  # NEWSCRAWLER_NEARDUP_DROP
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> NearDupSettings:
+        return cls(
+            enabled=get_bool(settings, "NEWSCRAWLER_NEARDUP_ENABLED"),
+            threshold=get_float(settings, "NEWSCRAWLER_NEARDUP_THRESHOLD"),
+            across_runs=get_bool(settings, "NEWSCRAWLER_DEDUP_ACROSS_RUNS"),
+            drop_copies=get_bool(settings, "NEWSCRAWLER_NEARDUP_DROP"),
+        )
 
 
 class LinkNearDuplicatesPipeline:
@@ -43,14 +66,13 @@ class LinkNearDuplicatesPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LinkNearDuplicatesPipeline:
-        settings = crawler.settings
-        if not settings.getbool("NEWSCRAWLER_NEARDUP_ENABLED", True):
+        config = NearDupSettings.from_settings(crawler.settings)
+        if not config.enabled:
             raise NotConfigured("NEWSCRAWLER_NEARDUP_ENABLED is off")
-        threshold = settings.getfloat("NEWSCRAWLER_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
-        across_runs = settings.getbool("NEWSCRAWLER_DEDUP_ACROSS_RUNS", True)
         # Without the state, this run's signatures go to a temporary file of their own.
-        index = NearDuplicateIndex(state_for_crawler(crawler) if across_runs else None, threshold)
-        pipeline = cls(index, crawler.stats, settings.getbool("NEWSCRAWLER_NEARDUP_DROP"))
+        state = state_for_crawler(crawler) if config.across_runs else None
+        index = NearDuplicateIndex(state, config.threshold)
+        pipeline = cls(index, crawler.stats, config.drop_copies)
         pipeline.crawler = crawler
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
+from newscrawler.defaults import get_int, setting_default
 from newscrawler.items import Article
 from newscrawler.rejects import RejectsLog, rejects_for_crawler
 from newscrawler.validation import validation_problem
@@ -18,7 +19,11 @@ __all__ = ["ValidateArticlePipeline"]
 
 
 class ValidateArticlePipeline:
-    def __init__(self, rejects: RejectsLog, min_body_chars: int = 1) -> None:
+    def __init__(
+        self,
+        rejects: RejectsLog,
+        min_body_chars: int = setting_default("NEWSCRAWLER_VALIDATE_MIN_BODY_CHARS"),
+    ) -> None:
         self.rejects = rejects
         self.min_body_chars = min_body_chars
 
@@ -26,7 +31,7 @@ class ValidateArticlePipeline:
     def from_crawler(cls, crawler: Crawler) -> ValidateArticlePipeline:
         return cls(
             rejects_for_crawler(crawler),
-            crawler.settings.getint("NEWSCRAWLER_VALIDATE_MIN_BODY_CHARS", 1),
+            get_int(crawler.settings, "NEWSCRAWLER_VALIDATE_MIN_BODY_CHARS"),
         )
 
     def process_item(self, item: Any) -> Any:

@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from newscrawler.defaults import get_bool, get_int, get_str
 from newscrawler.items import Article
 from newscrawler.locks import HeldLock, LockHeldError, PidLock, hold
 from newscrawler.pipelines.deduplicate import DuplicateArticleDropped
@@ -126,7 +127,7 @@ def output_problem(path: str) -> str | None:
 
 def output_target(settings: BaseSettings) -> tuple[str, bool]:
     """(path, overwrite) from NEWSCRAWLER_OUTPUT, else from FEEDS (`-o`/`-O`), else the default."""
-    explicit = settings.get("NEWSCRAWLER_OUTPUT")
+    explicit = get_str(settings, "NEWSCRAWLER_OUTPUT")
     if explicit:
         problem = output_problem(str(explicit))
         if problem:
@@ -278,7 +279,7 @@ class WriteJsonLinesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WriteJsonLinesPipeline:
         path, overwrite = output_target(crawler.settings)
-        fsync = crawler.settings.getbool("NEWSCRAWLER_OUTPUT_FSYNC")
+        fsync = get_bool(crawler.settings, "NEWSCRAWLER_OUTPUT_FSYNC")
         lock: HeldLock | None = None
         unrepaired: StateError | None = None
         if path == STDOUT:
@@ -301,7 +302,7 @@ class WriteJsonLinesPipeline:
                 # its own file) repair it.
                 previous = (
                     previous_output(writer.path)
-                    if crawler.settings.get("NEWSCRAWLER_RUN_RECORD")
+                    if get_str(crawler.settings, "NEWSCRAWLER_RUN_RECORD")
                     else None
                 )
                 try:
@@ -325,9 +326,9 @@ class WriteJsonLinesPipeline:
             crawler.stats,
             crawler,
             lock,
-            crawler.settings.getint("NEWSCRAWLER_MAX_ARTICLES"),
+            get_int(crawler.settings, "NEWSCRAWLER_MAX_ARTICLES"),
             stop_crawl,
-            crawler.settings.getbool("NEWSCRAWLER_DEDUP_ACROSS_RUNS"),
+            get_bool(crawler.settings, "NEWSCRAWLER_DEDUP_ACROSS_RUNS"),
         )
         if unrepaired is not None:
             # The state cannot take the repair (a full disk): nothing may be written on top of

@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
+from newscrawler.defaults import get_bool, get_str
 from newscrawler.replay.recording import Recording
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class ReplayDownloaderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayDownloaderMiddleware:
-        folder = crawler.settings.get("NEWSCRAWLER_REPLAY_DIR")
+        folder = get_str(crawler.settings, "NEWSCRAWLER_REPLAY_DIR")
         if not folder:
             # No message: a live crawl, the usual case, is not worth a warning per site.
             raise NotConfigured
@@ -42,7 +43,7 @@ class ReplayDownloaderMiddleware:
         logger.info("replaying %d recorded responses from %s", len(recording), folder)
         return cls(
             recording,
-            crawler.settings.getbool("NEWSCRAWLER_REPLAY_MISSING_404", True),
+            get_bool(crawler.settings, "NEWSCRAWLER_REPLAY_MISSING_404"),
             crawler.stats,
         )
 

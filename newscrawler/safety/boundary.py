@@ -27,6 +27,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
+from newscrawler.defaults import get_str
 from newscrawler.rejects import rejects_for_crawler
 from newscrawler.safety.hosts import IPAddress, host_allowed, ip_literal, non_public_kind
 
@@ -90,7 +91,7 @@ class AllowedDomainsMiddleware:
         # No lookup where the crawler connects to no site: a replay answers from disk, and
         # behind a proxy the proxy resolves names (often there is no DNS for them here, and
         # each failed lookup would wait for its timeout). Addresses in URLs are still checked.
-        replay = bool(crawler.settings.get("NEWSCRAWLER_REPLAY_DIR"))
+        replay = bool(get_str(crawler.settings, "NEWSCRAWLER_REPLAY_DIR"))
         resolve = None if replay or _proxied(crawler) else _reactor_resolve
         middleware = cls(crawler.stats, crawler.settings.get("SPLASH_URL") or None, resolve)
         middleware.crawler = crawler

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.asyncio import call_later, sleep
 
+from newscrawler.defaults import get_float
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -62,7 +64,7 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.max_wait = settings.getfloat("NEWSCRAWLER_RETRY_AFTER_MAX", 60.0)
+        self.max_wait = get_float(settings, "NEWSCRAWLER_RETRY_AFTER_MAX")
         # Host (downloader slot) -> monotonic time before which nothing is sent to it.
         self.resume_at: dict[str, float] = {}
 

@@ -21,6 +21,8 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from newscrawler.defaults import get_float
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -53,7 +55,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         # Longest robots.txt Crawl-delay obeyed: a site asking for a day between pages is
         # crawled at this pace rather than stalling the run.
-        self._crawl_delay_max = crawler.settings.getfloat("NEWSCRAWLER_CRAWL_DELAY_MAX", 60.0)
+        self._crawl_delay_max = get_float(crawler.settings, "NEWSCRAWLER_CRAWL_DELAY_MAX")
         self._crawl_delays: dict[str, float] = {}
         self._next_free: dict[str, float] = {}
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
 
+from newscrawler.defaults import get_str
 from newscrawler.outcome import site_outcome
 from newscrawler.progress import _counts
 from newscrawler.safety.paths import expand_output_path
@@ -85,12 +86,12 @@ class RunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
-        template = crawler.settings.get("NEWSCRAWLER_RUN_RECORD")
+        template = get_str(crawler.settings, "NEWSCRAWLER_RUN_RECORD")
         if not template or crawler.stats is None:
             # No message: Scrapy would log a warning for every site of every crawl without
             # --runs-dir, which is the usual case, not a problem.
             raise NotConfigured
-        output = crawler.settings.get("NEWSCRAWLER_OUTPUT") or None
+        output = get_str(crawler.settings, "NEWSCRAWLER_OUTPUT") or None
         recorder = cls(crawler.stats, str(template), output)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.engine_stopped, signal=signals.engine_stopped)

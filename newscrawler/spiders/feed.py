@@ -25,12 +25,15 @@ from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import call_later
 
+from newscrawler.defaults import get_bool, get_int, get_str
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DOCUMENT_META", "RequestFeed", "feed_enabled"]
+__all__ = ["DOCUMENT_META", "FeedSettings", "RequestFeed", "feed_enabled"]
 
 # Marks a request for a discovery document the feed issued, until its response or failure.
 DOCUMENT_META = "newscrawler_feed_document"
@@ -47,13 +50,27 @@ class _Document:
     held: Request | None = None  # a child document waiting for its turn
 
 
+@dataclass(frozen=True)
+class FeedSettings:
+    """What the request feed runs with; defaults in newscrawler/settings.py."""
+
+    enabled: bool  # NEWSCRAWLER_FEED_ENABLED, and neither JOBDIR nor NEWSCRAWLER_REDIS_URL
+    batch: int  # NEWSCRAWLER_FEED_BATCH
+    steps: int  # NEWSCRAWLER_FEED_STEPS
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> FeedSettings:
+        return cls(
+            enabled=get_bool(settings, "NEWSCRAWLER_FEED_ENABLED")
+            and not settings.get("JOBDIR")
+            and not get_str(settings, "NEWSCRAWLER_REDIS_URL"),
+            batch=get_int(settings, "NEWSCRAWLER_FEED_BATCH"),
+            steps=get_int(settings, "NEWSCRAWLER_FEED_STEPS"),
+        )
+
+
 def feed_enabled(crawler: Crawler) -> bool:
-    settings = crawler.settings
-    return (
-        settings.getbool("NEWSCRAWLER_FEED_ENABLED", True)
-        and not settings.get("JOBDIR")
-        and not settings.get("NEWSCRAWLER_REDIS_URL")
-    )
+    return FeedSettings.from_settings(crawler.settings).enabled
 
 
 class RequestFeed:
@@ -72,12 +89,8 @@ class RequestFeed:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestFeed:
-        settings = crawler.settings
-        return cls(
-            crawler,
-            batch=settings.getint("NEWSCRAWLER_FEED_BATCH"),
-            steps=settings.getint("NEWSCRAWLER_FEED_STEPS"),
-        )
+        config = FeedSettings.from_settings(crawler.settings)
+        return cls(crawler, batch=config.batch, steps=config.steps)
 
     @property
     def pending(self) -> int:

@@ -12,6 +12,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
+from newscrawler.defaults import get_bool, get_str, setting_default
 from newscrawler.discovery import (
     DiscoveredLink,
     SitemapStream,
@@ -63,14 +64,14 @@ class NewsSpider(Spider):
         self._rejects: RejectsLog | None = None
         self._rendering: PageRendering | None = None
         self._slow_patterns: set[str] = set()
-        self.extract = True  # NEWSCRAWLER_EXTRACT, read in from_crawler
+        self.extract: bool = setting_default("NEWSCRAWLER_EXTRACT")  # the crawl's: from_crawler
         # Discovery documents' requests, handed out as the crawl needs them; None: all at once.
         self.feed: RequestFeed | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extract = crawler.settings.getbool("NEWSCRAWLER_EXTRACT", True)
+        spider.extract = get_bool(crawler.settings, "NEWSCRAWLER_EXTRACT")
         if feed_enabled(crawler):
             spider.feed = RequestFeed.from_crawler(crawler)
         return spider
@@ -81,7 +82,7 @@ class NewsSpider(Spider):
         # The user agent names the crawler and a contact URL, unless USER_AGENT itself was set.
         # It is how this spider introduces itself to sites, not a component to switch on, so it
         # stays here; Splash and the distributed crawl are add-ons (ADDONS in settings.py).
-        contact = settings.get("NEWSCRAWLER_CONTACT_URL")
+        contact = get_str(settings, "NEWSCRAWLER_CONTACT_URL")
         if contact and settings.getpriority("USER_AGENT") == settings.getpriority("BOT_NAME"):
             settings.set(
                 "USER_AGENT",

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from newscrawler.defaults import get_bool, get_float, get_int, setting_default
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
@@ -32,20 +34,21 @@ def splash_url(settings: BaseSettings) -> str | None:
 
 @dataclass(frozen=True)
 class RenderSettings:
-    """The rendering settings one crawl runs with (see `newscrawler/settings.py`)."""
+    """The rendering settings one crawl runs with; the defaults are those of
+    `newscrawler/settings.py`."""
 
     splash_url: str | None = None
-    fallback: bool = True
-    timeout: float = 30.0
-    wait: float = 0.5
-    min_body_chars: int = 200
+    fallback: bool = setting_default("NEWSCRAWLER_RENDER_FALLBACK")
+    timeout: float = setting_default("NEWSCRAWLER_RENDER_TIMEOUT")
+    wait: float = setting_default("NEWSCRAWLER_RENDER_WAIT")
+    min_body_chars: int = setting_default("NEWSCRAWLER_RENDER_MIN_BODY_CHARS")
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> RenderSettings:
         return cls(
             splash_url=splash_url(settings),
-            fallback=settings.getbool("NEWSCRAWLER_RENDER_FALLBACK", True),
-            timeout=settings.getfloat("NEWSCRAWLER_RENDER_TIMEOUT", 30.0),
-            wait=settings.getfloat("NEWSCRAWLER_RENDER_WAIT", 0.5),
-            min_body_chars=settings.getint("NEWSCRAWLER_RENDER_MIN_BODY_CHARS", 200),
+            fallback=get_bool(settings, "NEWSCRAWLER_RENDER_FALLBACK"),
+            timeout=get_float(settings, "NEWSCRAWLER_RENDER_TIMEOUT"),
+            wait=get_float(settings, "NEWSCRAWLER_RENDER_WAIT"),
+            min_body_chars=get_int(settings, "NEWSCRAWLER_RENDER_MIN_BODY_CHARS"),
         )

@@ -9,6 +9,7 @@ from weakref import WeakKeyDictionary
 from scrapy import signals
 
 from newscrawler.locks import HeldLock, LockHeldError, PidLock, hold
+from newscrawler.state.config import StateSettings
 from newscrawler.state.errors import StateDamagedError, StateError, StateWriteError
 from newscrawler.state.protocol import ArticleState
 from newscrawler.state.sqlite import SqliteArticleState
@@ -67,17 +68,16 @@ def state_for_crawler(crawler: Crawler) -> ArticleState:
     state = _STATES.get(crawler)
     if state is not None:
         return state
-    redis_url = crawler.settings.get("NEWSCRAWLER_REDIS_URL")
+    config = StateSettings.from_settings(crawler.settings)
     lock: HeldLock | None = None
-    if redis_url:
+    if config.redis_url:
         # Imported here: the redis client is needed only by a distributed crawl.
-        from newscrawler.state.redis_store import DEFAULT_PREFIX, RedisArticleState
+        from newscrawler.state.redis_store import RedisArticleState
 
-        prefix = crawler.settings.get("NEWSCRAWLER_REDIS_PREFIX") or DEFAULT_PREFIX
-        state = RedisArticleState(redis_url, prefix)
+        state = RedisArticleState(config.redis_url, config.redis_prefix)
     else:
         site = getattr(crawler.spidercls, "name", None) or "crawl"
-        state, lock = open_locked_state(crawler.settings.get("NEWSCRAWLER_STATE_PATH"), site)
+        state, lock = open_locked_state(config.path, site)
     _STATES[crawler] = state
     crawler.signals.connect(state.close, signal=signals.engine_stopped)
     if lock is not None:

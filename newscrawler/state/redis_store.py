@@ -24,6 +24,7 @@ from typing import Any
 
 import redis
 
+from newscrawler.defaults import setting_default
 from newscrawler.items import Article
 from newscrawler.signatures import BAND_SCHEME, band_keys
 from newscrawler.state.errors import StateWriteError
@@ -31,7 +32,7 @@ from newscrawler.state.records import ArticleRecord, FetchRecord, SignatureRecor
 
 __all__ = ["DEFAULT_PREFIX", "RedisArticleState"]
 
-DEFAULT_PREFIX = "newscrawler:"
+DEFAULT_PREFIX: str = setting_default("NEWSCRAWLER_REDIS_PREFIX")
 # Fields per HMGET of a batched lookup: one round trip each.
 _CHUNK = 1000
 
