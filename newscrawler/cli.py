@@ -11,24 +11,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from newscrawler.defaults import get_float, get_str, setting_default
+from newscrawler.run_settings import settings_pairs
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler, CrawlerProcess
     from scrapy.settings import Settings
 
 __all__ = ["main"]
-
-
-def _settings_pairs(values: Sequence[str]) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for value in values:
-        name, sep, setting = value.partition("=")
-        if not sep or not name:
-            from newscrawler.safety.redact import redact
-
-            raise SystemExit(redact(f"newscrawler: -s expects NAME=VALUE, got {value!r}"))
-        pairs[name] = setting
-    return pairs
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -48,11 +37,11 @@ def _crawl_overrides(args: argparse.Namespace) -> dict[str, str] | str:
     """The settings the crawl's options stand for, or the one-line reason they cannot."""
     from newscrawler.pipelines.filters import parse_languages, parse_since
     from newscrawler.pipelines.write import output_problem
-    from newscrawler.scheduler.commands import run_settings_from_env
+    from newscrawler.run_settings import run_settings_from_env
 
     try:
         # A scheduled run's settings come through the environment (see RUN_SETTINGS_ENV).
-        overrides = {**run_settings_from_env(), **_settings_pairs(args.set)}
+        overrides = {**run_settings_from_env(), **settings_pairs(args.set)}
     except ValueError as exc:
         return str(exc)
     output = args.overwrite_output or args.output
@@ -155,7 +144,7 @@ def _cmd_crawl(args: argparse.Namespace) -> int:
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="command")
     settings.setdict(overrides, priority="cmdline")
     # Everything that would stop the crawl later is found now, before a file or a site is touched.
-    problems = _start_problems(settings, site_ids, _settings_pairs(args.arg))
+    problems = _start_problems(settings, site_ids, settings_pairs(args.arg))
     if problems:
         print("newscrawler: cannot start, fix the configuration first:", file=sys.stderr)
         print("\n".join(f"  - {p}" for p in problems), file=sys.stderr)
@@ -287,7 +276,7 @@ def _run_crawl(
     # with create_crawler() and then crawled left a distributed worker's written articles in
     # its in-flight hash (tests/test_distributed.py).
     for site_id in site_ids:
-        process.crawl(site_id, **_settings_pairs(args.arg))
+        process.crawl(site_id, **settings_pairs(args.arg))
     crawlers = sorted(process.crawlers, key=lambda c: site_ids.index(str(c.spidercls.name)))
 
     def current() -> list[tuple[str, dict[str, Any] | None]]:
@@ -499,7 +488,7 @@ def _cmd_fixture_record(args: argparse.Namespace) -> int:
     if isinstance(found, int):
         return found
     fixtures, _ = found
-    overrides = _settings_pairs(args.set)
+    overrides = settings_pairs(args.set)
     if args.loglevel:
         overrides["LOG_LEVEL"] = args.loglevel
     return record_page(get_site(args.site), args.url, fixtures, overrides)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from newscrawler.exitcodes import EXIT_LOCKED
-from newscrawler.scheduler.commands import RUN_SETTINGS_ENV
+from newscrawler.run_settings import RUN_SETTINGS_ENV
 from newscrawler.scheduler.cron import ScheduleError, load_schedule
 from newscrawler.scheduler.locks import SiteLock, SiteLockedError, lock_path
 from newscrawler.scheduler.records import format_runs, read_runs, run_record

@@ -3,49 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
 import sys
-from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newscrawler.run_settings import run_settings_from_env, settings_pairs
 from newscrawler.scheduler.locks import SiteLock, SiteLockedError, lock_path
 
-__all__ = [
-    "RUN_SETTINGS_ENV",
-    "add_commands",
-    "lock_sites",
-    "run_settings_from_env",
-    "runs_dir_overrides",
-]
+__all__ = ["add_commands", "lock_sites", "runs_dir_overrides"]
 
 DEFAULT_RUNS_DIR = "runs"
-# The settings `newscrawler schedule -s` gives each run, as a JSON object, in the run's
-# environment: only the same user can read a process's environment (/proc/PID/environ), while
-# anyone on the machine can read its command line (/proc/PID/cmdline), and a SPLASH_URL, proxy
-# or Redis URL carries a password.
-RUN_SETTINGS_ENV = "NEWSCRAWLER_RUN_SETTINGS"
-
-
-def run_settings_from_env(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
-    """The settings a scheduler passed this run (removed from the environment once read, so
-    nothing this process starts inherits them); ValueError when they are not a JSON object of
-    strings."""
-    raw = (os.environ if environ is None else environ).pop(RUN_SETTINGS_ENV, None)
-    if raw is None:
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError as exc:
-        raise ValueError(f"{RUN_SETTINGS_ENV} is not JSON: {exc}") from None
-    if not isinstance(value, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise ValueError(f'{RUN_SETTINGS_ENV} must be a JSON object {{"NAME": "value"}}')
-    return value
 
 
 def runs_dir_overrides(runs_dir: str, now: datetime | None = None) -> dict[str, str]:
@@ -103,7 +72,6 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from newscrawler.cli import _settings_pairs
 
     crawl_args: list[str] = []
     if args.state:
@@ -111,7 +79,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     # Checked here, once; handed to each run through its environment, never its command line.
     # The scheduler takes them from its own environment too, to keep them off its command line.
     try:
-        settings = {**run_settings_from_env(), **_settings_pairs(args.set)}
+        settings = {**run_settings_from_env(), **settings_pairs(args.set)}
     except ValueError as exc:
         print(f"newscrawler schedule: {exc}", file=sys.stderr)
         return 2

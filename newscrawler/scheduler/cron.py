@@ -19,7 +19,7 @@ from types import FrameType
 from croniter import croniter
 
 from newscrawler.exitcodes import EXIT_OK, describe
-from newscrawler.scheduler.commands import RUN_SETTINGS_ENV
+from newscrawler.run_settings import RUN_SETTINGS_ENV
 from newscrawler.scheduler.locks import SiteLock, lock_path
 
 logger = logging.getLogger(__name__)
