@@ -699,3 +699,30 @@ def test_a_byline_set_inside_the_h1_is_not_the_title() -> None:
     )
     page = ArticlePage("https://www.example.com/blog/top-strategies/", html_page(head, body))
     assert page.title()[0] == "Top Strategies to Optimize Blockchain Security"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "How meditation rewires brains and improves health | Opinion",
+            "How meditation rewires brains and improves health",
+        ),
+        (
+            "Best Residential Movers in NYC 2025 | Top 19 Companies",
+            "Best Residential Movers in NYC 2025",
+        ),
+        # Bars that are the headline's own, and a short headline, stay.
+        ("Letters: Budget | Schools | Parking", "Letters: Budget | Schools | Parking"),
+        ("Budget | Opinion", "Budget | Opinion"),
+        (
+            "Why the council voted | A long look at the reasons behind it",
+            "Why the council voted | A long look at the reasons behind it",
+        ),
+    ],
+)
+def test_a_short_part_after_the_last_bar_is_not_the_title(title: str, expected: str) -> None:
+    page = ArticlePage(
+        "https://news.example.com/2024/05/a", html_page("", f"<h1>{title}</h1><p>{PARAGRAPH}</p>")
+    )
+    assert page.title()[0] == expected

@@ -61,6 +61,7 @@ from newscrawler.extraction.titles import (
     is_confirmed,
     loose,
     refined_headline,
+    without_bar_tail,
     without_home_name,
 )
 from newscrawler.extraction.urls import absolute_url
@@ -348,8 +349,10 @@ class ArticlePage:
             ("json-ld", lambda: self._page_data_title("json-ld")),
             ("generic", lambda: self._page_data_title("generic")),
         )
-        if isinstance(value, str) and layer != "site" and value[:1].isdigit():
-            value = without_dateline(value, self.published_at()[0])
+        if isinstance(value, str) and layer != "site":
+            value = without_bar_tail(value)
+            if value[:1].isdigit():
+                value = without_dateline(value, self.published_at()[0])
         return value, layer
 
     def _completed(self, title: str) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "loose",
     "overlap",
     "refined_headline",
+    "without_bar_tail",
     "without_home_name",
 ]
 
@@ -175,6 +176,21 @@ def refined_headline(headline: str, declared: Sequence[str]) -> str:
     return _without_suffix(_without_kicker(_separated(headline, declared), declared), declared)
 
 
+def without_bar_tail(title: str) -> str:
+    """A title without a short part after its last bar ("... | Opinion", "... | Top 19
+    Companies"): a section or an SEO addition, not the headline's words. A headline of bars
+    ("Letters: A | B | C") keeps them."""
+    head, bar, tail = title.rpartition(" | ")
+    if (
+        bar
+        and " | " not in head
+        and len(tail.split()) <= _MAX_BAR_TAIL_WORDS
+        and len(head.split()) >= _SELF_EVIDENT_HEADLINE_WORDS
+    ):
+        return head.strip()
+    return title
+
+
 def completed_title(title: str, html_title: str) -> str:
     """A declared title cut short by broken markup (`content="Biden de "incapaz""` ends at
     the inner quote) is the start of the <title>: then the <title>, cleaned the same way."""
@@ -307,6 +323,7 @@ def _without_suffix(headline: str, declared: Sequence[str]) -> str:
 
 _SUFFIX_BARS = (" | ", " ｜ ", "｜", " // ", " :: ", " » ", " │ ")
 _MAX_SUFFIX_WORDS = 6
+_MAX_BAR_TAIL_WORDS = 3
 _BYLINE_START_RE = re.compile(r"(?:Posted|Published|Updated|Written|Last updated)\b|By\s", re.I)
 
 
